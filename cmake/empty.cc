@@ -1,0 +1,1 @@
+// Placeholder so that a library folder with no sources yet still configures.

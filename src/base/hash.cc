@@ -1,0 +1,104 @@
+#include "base/hash.h"
+
+#include <openssl/evp.h>
+
+#include <array>
+#include <memory>
+
+namespace ads {
+namespace {
+
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* ctx) const { EVP_MD_CTX_free(ctx); }
+};
+using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
+
+std::string Digest(const EVP_MD* md, std::string_view data) {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), out.data(), &len, md, nullptr);
+  return {reinterpret_cast<const char*>(out.data()), len};
+}
+
+}  // namespace
+
+std::string HexEncode(std::string_view bytes) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(bytes.size() * 2);
+  for (unsigned char c : bytes) {
+    out += kDigits[c >> 4];
+    out += kDigits[c & 15];
+  }
+  return out;
+}
+
+std::string Base64Encode(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3), '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(bytes.data()),
+                                static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+bool Base64Decode(std::string_view text, std::string* out) {
+  static constexpr auto kInvalid = 0xFF;
+  auto value = [](char c) -> unsigned {
+    if (c >= 'A' && c <= 'Z') return static_cast<unsigned>(c - 'A');
+    if (c >= 'a' && c <= 'z') return static_cast<unsigned>(c - 'a' + 26);
+    if (c >= '0' && c <= '9') return static_cast<unsigned>(c - '0' + 52);
+    if (c == '+' || c == '-') return 62;
+    if (c == '/' || c == '_') return 63;
+    return kInvalid;
+  };
+  out->clear();
+  unsigned buffer = 0;
+  int bits = 0;
+  size_t padding = 0;
+  for (char c : text) {
+    if (c == '\n' || c == '\r') continue;
+    if (c == '=') {
+      ++padding;
+      continue;
+    }
+    if (padding > 0) return false;  // data after padding
+    const unsigned v = value(c);
+    if (v == kInvalid) return false;
+    buffer = (buffer << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      out->push_back(static_cast<char>((buffer >> bits) & 0xFF));
+    }
+  }
+  return padding <= 2;
+}
+
+std::string Sha256Hex(std::string_view data) { return HexEncode(Digest(EVP_sha256(), data)); }
+std::string Sha256Base64(std::string_view data) {
+  return Base64Encode(Digest(EVP_sha256(), data));
+}
+std::string Md5Base64(std::string_view data) { return Base64Encode(Digest(EVP_md5(), data)); }
+
+struct Sha256::Impl {
+  MdCtx ctx{EVP_MD_CTX_new()};
+};
+
+Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
+  EVP_DigestInit_ex(impl_->ctx.get(), EVP_sha256(), nullptr);
+}
+Sha256::~Sha256() = default;
+
+void Sha256::Update(std::string_view data) {
+  EVP_DigestUpdate(impl_->ctx.get(), data.data(), data.size());
+}
+
+std::string Sha256::DigestBytes() {
+  std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(impl_->ctx.get(), out.data(), &len);
+  return {reinterpret_cast<const char*>(out.data()), len};
+}
+
+}  // namespace ads

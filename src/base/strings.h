@@ -1,0 +1,23 @@
+// Small string helpers used across ads.
+#ifndef ADS_BASE_STRINGS_H_
+#define ADS_BASE_STRINGS_H_
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ads {
+
+std::string ToLower(std::string_view s);
+std::string ToUpper(std::string_view s);
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+std::string_view Trim(std::string_view s);
+std::vector<std::string> Split(std::string_view s, char sep);
+std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+std::string ReplaceAll(std::string s, std::string_view from, std::string_view to);
+// Quotes `s` for an error message: `name`.
+std::string Quoted(std::string_view s);
+
+}  // namespace ads
+
+#endif  // ADS_BASE_STRINGS_H_
