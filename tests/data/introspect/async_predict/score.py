@@ -1,0 +1,6 @@
+def load_model():
+    return None
+
+
+async def predict(data):
+    return {'prediction': data}

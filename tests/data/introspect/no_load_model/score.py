@@ -1,0 +1,2 @@
+def predict(data, model=None):
+    return {'prediction': data}

@@ -1,0 +1,6 @@
+def load_model():
+    return None
+
+
+def predict():
+    return {'prediction': None}
