@@ -2,6 +2,7 @@
 #include "base/env.h"
 
 #include <dirent.h>
+#include <stdio.h>  // renameat2
 #include <fcntl.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -172,6 +173,13 @@ class PosixEnv : public Env {
       return PosixError("cannot rename " + from + " to", to, errno);
     }
     return OkStatus();
+  }
+
+  Status ExchangePaths(const std::string& a, const std::string& b) override {
+    if (::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) != 0) {
+      return PosixError("cannot exchange " + a + " with", b, errno);
+    }
+    return SyncDir(DirName(b));
   }
 
   Status SetMode(const std::string& path, uint32_t mode) override {

@@ -58,6 +58,9 @@ class Env {
   // Like rm -rf; OK when `path` does not exist.
   virtual Status RemoveAll(const std::string& path) = 0;
   virtual Status Rename(const std::string& from, const std::string& to) = 0;
+  // Atomically swaps two existing paths (files or folders): readers see one
+  // or the other at each name, never neither.
+  virtual Status ExchangePaths(const std::string& a, const std::string& b) = 0;
   virtual Status SetMode(const std::string& path, uint32_t mode) = 0;
   // A new, empty directory under the system temp dir (or under `parent`).
   virtual Result<std::string> MakeTempDir(const std::string& prefix,
@@ -100,6 +103,7 @@ class MemEnv : public Env {
   Status RemoveFile(const std::string& path) override;
   Status RemoveAll(const std::string& path) override;
   Status Rename(const std::string& from, const std::string& to) override;
+  Status ExchangePaths(const std::string& a, const std::string& b) override;
   Status SetMode(const std::string& path, uint32_t mode) override;
   Result<std::string> MakeTempDir(const std::string& prefix,
                                   const std::string& parent = {}) override;
@@ -153,6 +157,7 @@ class FaultInjectionEnv : public Env {
   Status RemoveFile(const std::string& path) override;
   Status RemoveAll(const std::string& path) override;
   Status Rename(const std::string& from, const std::string& to) override;
+  Status ExchangePaths(const std::string& a, const std::string& b) override;
   Status SetMode(const std::string& path, uint32_t mode) override;
   Result<std::string> MakeTempDir(const std::string& prefix,
                                   const std::string& parent = {}) override;

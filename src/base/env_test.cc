@@ -56,6 +56,19 @@ TEST_P(EnvContractTest, RenameMovesDirectories) {
   EXPECT_FALSE(env_->FileExists(dir_ + "/src"));
 }
 
+TEST_P(EnvContractTest, ExchangeSwapsFoldersAtomically) {
+  ASSERT_TRUE(env_->CreateDirs(dir_ + "/a").ok());
+  ASSERT_TRUE(env_->CreateDirs(dir_ + "/b/sub").ok());
+  ASSERT_TRUE(env_->WriteFile(dir_ + "/a/f", "A").ok());
+  ASSERT_TRUE(env_->WriteFile(dir_ + "/b/sub/g", "B").ok());
+  ASSERT_TRUE(env_->ExchangePaths(dir_ + "/a", dir_ + "/b").ok());
+  EXPECT_EQ(*env_->ReadFile(dir_ + "/b/f"), "A");
+  EXPECT_EQ(*env_->ReadFile(dir_ + "/a/sub/g"), "B");
+  EXPECT_FALSE(env_->FileExists(dir_ + "/a/f"));
+  EXPECT_FALSE(env_->ExchangePaths(dir_ + "/a", dir_ + "/missing").ok());
+  EXPECT_TRUE(env_->FileExists(dir_ + "/a/sub/g"));
+}
+
 TEST_P(EnvContractTest, RemoveAllIsRecursiveAndToleratesMissing) {
   ASSERT_TRUE(env_->CreateDirs(dir_ + "/t/u").ok());
   ASSERT_TRUE(env_->WriteFile(dir_ + "/t/u/f", "x").ok());

@@ -138,6 +138,16 @@ Status MemEnv::Rename(const std::string& from, const std::string& to) {
   return OkStatus();
 }
 
+Status MemEnv::ExchangePaths(const std::string& a, const std::string& b) {
+  const std::string tmp = Key(a) + ".exchange-tmp";
+  ADS_RETURN_IF_ERROR(Rename(a, tmp));
+  if (Status s = Rename(b, a); !s.ok()) {
+    Rename(tmp, a).IgnoreError();
+    return s;
+  }
+  return Rename(tmp, b);
+}
+
 Status MemEnv::SetMode(const std::string& path, uint32_t mode) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = files_.find(Key(path));
@@ -253,6 +263,10 @@ Status FaultInjectionEnv::RemoveAll(const std::string& p) {
 Status FaultInjectionEnv::Rename(const std::string& from, const std::string& to) {
   ADS_RETURN_IF_ERROR(Check(to));
   return base_->Rename(from, to);
+}
+Status FaultInjectionEnv::ExchangePaths(const std::string& a, const std::string& b) {
+  ADS_RETURN_IF_ERROR(Check(b));
+  return base_->ExchangePaths(a, b);
 }
 Status FaultInjectionEnv::SetMode(const std::string& p, uint32_t mode) {
   ADS_RETURN_IF_ERROR(Check(p));

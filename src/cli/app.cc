@@ -1,7 +1,44 @@
 #include "cli/app.h"
 
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "base/version.h"
+#include "cli/commands.h"
+#include "cli/output.h"
+
 namespace ads::cli {
 
-int RunMain(int /*argc*/, char** /*argv*/) { return 0; }
+int RunMain(int argc, char** argv) {
+  CLI::App app{"ads: prepare, check, save, deploy and call models (ADS and OCI Data Science "
+               "compatible)",
+               "ads"};
+  app.set_version_flag("--version", std::string(kAdsVersion));
+  app.require_subcommand(1);
+
+  int exit_code = kExitOk;
+  CLI::App* model = app.add_subcommand("model", "Prepare, introspect and inspect model artifacts");
+  model->require_subcommand(1);
+  RegisterModelPrepare(*model, &exit_code);
+  RegisterModelIntrospect(*model, &exit_code);
+  RegisterModelStatus(*model, &exit_code);
+  RegisterModelMetadata(*model, &exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "error: " << e.what() << "\n"
+              << "hint: run `ads --help` (or `ads model <command> --help`) for usage\n";
+    return kExitUsage;
+  }
+  return exit_code;
+}
 
 }  // namespace ads::cli

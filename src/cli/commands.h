@@ -1,0 +1,17 @@
+// Registration of the `ads` subcommands. Each Register* adds one command to
+// `parent`; its callback stores the process exit status in *exit_code.
+#ifndef ADS_CLI_COMMANDS_H_
+#define ADS_CLI_COMMANDS_H_
+
+#include <CLI/CLI.hpp>
+
+namespace ads::cli {
+
+void RegisterModelPrepare(CLI::App& parent, int* exit_code);
+void RegisterModelIntrospect(CLI::App& parent, int* exit_code);
+void RegisterModelStatus(CLI::App& parent, int* exit_code);
+void RegisterModelMetadata(CLI::App& parent, int* exit_code);
+
+}  // namespace ads::cli
+
+#endif  // ADS_CLI_COMMANDS_H_
