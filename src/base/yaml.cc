@@ -281,7 +281,7 @@ Result<Json> Converter::ConvertMap(const YAML::Node& node, int depth) {
   Json merged = Json::object();
   Json own = Json::object();
   for (auto it = node.begin(); it != node.end(); ++it) {
-    const YAML::Node& key = it->first;
+    const YAML::Node key = it->first;  // a copy: `it->` yields a temporary proxy
     if (key.IsScalar() && key.Tag() == "?" && key.Scalar() == "<<") {
       ADS_RETURN_IF_ERROR(MergeInto(it->second, depth, &merged));
       continue;
