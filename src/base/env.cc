@@ -52,15 +52,83 @@ Status WriteAll(int fd, std::string_view data, const std::string& path) {
   return OkStatus();
 }
 
-Status SyncDir(const std::string& dir) {
+Status SyncDirectory(const std::string& dir) {
   Fd fd(::open(dir.empty() ? "." : dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   if (fd.get() < 0) return PosixError("cannot open directory", dir, errno);
   if (::fsync(fd.get()) != 0) return PosixError("cannot sync directory", dir, errno);
   return OkStatus();
 }
 
+class PosixWritableFile : public WritableFile {
+ public:
+  PosixWritableFile(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~PosixWritableFile() override { Close().IgnoreError(); }
+  Status Append(std::string_view data) override {
+    if (fd_.get() < 0) return FailedPreconditionError(path_ + " is closed");
+    return WriteAll(fd_.get(), data, path_);
+  }
+  Status Sync() override {
+    if (fd_.get() < 0) return FailedPreconditionError(path_ + " is closed");
+    if (::fsync(fd_.get()) != 0) return PosixError("cannot sync", path_, errno);
+    return OkStatus();
+  }
+  Status Close() override {
+    const int fd = fd_.Release();
+    if (fd < 0) return OkStatus();
+    if (::close(fd) != 0) return PosixError("cannot close", path_, errno);
+    return OkStatus();
+  }
+
+ private:
+  Fd fd_;
+  std::string path_;
+};
+
+class PosixRandomAccessFile : public RandomAccessFile {
+ public:
+  PosixRandomAccessFile(int fd, std::string path, uint64_t size)
+      : fd_(fd), path_(std::move(path)), size_(size) {}
+  Result<size_t> Read(uint64_t offset, size_t n, char* scratch) const override {
+    size_t done = 0;
+    while (done < n) {
+      const ssize_t r = ::pread(fd_.get(), scratch + done, n - done,
+                                static_cast<off_t>(offset + done));
+      if (r < 0) {
+        if (errno == EINTR) continue;
+        return PosixError("cannot read", path_, errno);
+      }
+      if (r == 0) break;
+      done += static_cast<size_t>(r);
+    }
+    return done;
+  }
+  uint64_t size() const override { return size_; }
+
+ private:
+  Fd fd_;
+  std::string path_;
+  uint64_t size_;
+};
+
 class PosixEnv : public Env {
  public:
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return PosixError("cannot create", path, errno);
+    return std::unique_ptr<WritableFile>(std::make_unique<PosixWritableFile>(fd, path));
+  }
+
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) return PosixError("cannot open", path, errno);
+    struct stat st {};
+    if (::fstat(fd.get(), &st) != 0) return PosixError("cannot stat", path, errno);
+    return std::unique_ptr<RandomAccessFile>(std::make_unique<PosixRandomAccessFile>(
+        fd.Release(), path, static_cast<uint64_t>(st.st_size)));
+  }
+
+  Status SyncDir(const std::string& dir) override { return SyncDirectory(dir); }
+
   Result<std::string> ReadFile(const std::string& path) override {
     Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) return PosixError("cannot open", path, errno);
@@ -102,7 +170,7 @@ class PosixEnv : public Env {
       ::unlink(tmp.c_str());
       return PosixError("cannot rename onto", path, err);
     }
-    return SyncDir(DirName(path));
+    return SyncDirectory(DirName(path));
   }
 
   Result<FileInfo> Stat(const std::string& path) override {
@@ -179,7 +247,7 @@ class PosixEnv : public Env {
     if (::renameat2(AT_FDCWD, a.c_str(), AT_FDCWD, b.c_str(), RENAME_EXCHANGE) != 0) {
       return PosixError("cannot exchange " + a + " with", b, errno);
     }
-    return SyncDir(DirName(b));
+    return SyncDirectory(DirName(b));
   }
 
   Status SetMode(const std::string& path, uint32_t mode) override {

@@ -35,6 +35,27 @@ struct FileInfo {
   bool is_dir() const { return type == Type::kDirectory; }
 };
 
+// A file being written sequentially (uploads, blobs). Not thread-safe.
+class WritableFile {
+ public:
+  virtual ~WritableFile() = default;
+  virtual Status Append(std::string_view data) = 0;
+  // Makes everything appended so far durable.
+  virtual Status Sync() = 0;
+  // Further calls fail; the destructor closes a file that was not closed.
+  virtual Status Close() = 0;
+};
+
+// A file read at arbitrary offsets (ranges of blobs). Thread-safe.
+class RandomAccessFile {
+ public:
+  virtual ~RandomAccessFile() = default;
+  // Reads up to `n` bytes at `offset` into `scratch`; returns how many were
+  // read (fewer only at the end of the file).
+  virtual Result<size_t> Read(uint64_t offset, size_t n, char* scratch) const = 0;
+  virtual uint64_t size() const = 0;
+};
+
 class Env {
  public:
   virtual ~Env() = default;
@@ -62,6 +83,12 @@ class Env {
   // or the other at each name, never neither.
   virtual Status ExchangePaths(const std::string& a, const std::string& b) = 0;
   virtual Status SetMode(const std::string& path, uint32_t mode) = 0;
+  // Creates or truncates `path` for sequential writing.
+  virtual Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) = 0;
+  virtual Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
+      const std::string& path) = 0;
+  // Makes the entries of `dir` (creations, renames) durable.
+  virtual Status SyncDir(const std::string& dir) = 0;
   // A new, empty directory under the system temp dir (or under `parent`).
   virtual Result<std::string> MakeTempDir(const std::string& prefix,
                                           const std::string& parent = {}) = 0;
@@ -105,6 +132,9 @@ class MemEnv : public Env {
   Status Rename(const std::string& from, const std::string& to) override;
   Status ExchangePaths(const std::string& a, const std::string& b) override;
   Status SetMode(const std::string& path, uint32_t mode) override;
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override;
+  Status SyncDir(const std::string& dir) override;
   Result<std::string> MakeTempDir(const std::string& prefix,
                                   const std::string& parent = {}) override;
   std::string AbsolutePath(const std::string& path) override;
@@ -117,6 +147,8 @@ class MemEnv : public Env {
   void SetSeed(uint64_t seed);
   // Makes `path` a symlink entry (content = target); for archive tests.
   void AddSymlink(const std::string& path, const std::string& target);
+  // Appends to an existing file; used by MemEnv's WritableFile.
+  Status AppendToFile(const std::string& path, std::string_view data);
 
  private:
   struct Entry {
@@ -159,6 +191,9 @@ class FaultInjectionEnv : public Env {
   Status Rename(const std::string& from, const std::string& to) override;
   Status ExchangePaths(const std::string& a, const std::string& b) override;
   Status SetMode(const std::string& path, uint32_t mode) override;
+  Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override;
+  Status SyncDir(const std::string& dir) override;
   Result<std::string> MakeTempDir(const std::string& prefix,
                                   const std::string& parent = {}) override;
   std::string AbsolutePath(const std::string& path) override;

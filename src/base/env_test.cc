@@ -69,6 +69,25 @@ TEST_P(EnvContractTest, ExchangeSwapsFoldersAtomically) {
   EXPECT_TRUE(env_->FileExists(dir_ + "/a/sub/g"));
 }
 
+TEST_P(EnvContractTest, StreamsWritesAndRandomReads) {
+  auto file = env_->NewWritableFile(dir_ + "/blob");
+  ASSERT_TRUE(file.ok()) << file.status().ToString();
+  ASSERT_TRUE((*file)->Append("hello, ").ok());
+  ASSERT_TRUE((*file)->Append("world").ok());
+  ASSERT_TRUE((*file)->Sync().ok());
+  ASSERT_TRUE((*file)->Close().ok());
+  EXPECT_FALSE((*file)->Append("late").ok());
+  ASSERT_TRUE(env_->SyncDir(dir_).ok());
+  auto reader = env_->NewRandomAccessFile(dir_ + "/blob");
+  ASSERT_TRUE(reader.ok());
+  EXPECT_EQ((*reader)->size(), 12u);
+  char buf[16];
+  EXPECT_EQ(*(*reader)->Read(7, 16, buf), 5u);
+  EXPECT_EQ(std::string(buf, 5), "world");
+  EXPECT_EQ(*(*reader)->Read(40, 4, buf), 0u);
+  EXPECT_FALSE(env_->NewRandomAccessFile(dir_ + "/missing").ok());
+}
+
 TEST_P(EnvContractTest, RemoveAllIsRecursiveAndToleratesMissing) {
   ASSERT_TRUE(env_->CreateDirs(dir_ + "/t/u").ok());
   ASSERT_TRUE(env_->WriteFile(dir_ + "/t/u/f", "x").ok());
@@ -106,6 +125,13 @@ TEST(FaultInjectionEnvTest, FailsFromTheChosenWriteOn) {
   EXPECT_EQ(s.code(), StatusCode::kIoError);
   EXPECT_FALSE(env.WriteFileAtomic("/tmp/c", "3").ok());
   EXPECT_FALSE(mem.FileExists("/tmp/b"));
+  env.Reset();
+  env.FailAfter(2);
+  auto file = env.NewWritableFile("/tmp/stream");
+  ASSERT_TRUE(file.ok());
+  EXPECT_TRUE((*file)->Append("a").ok());
+  EXPECT_FALSE((*file)->Append("b").ok());
+  EXPECT_EQ(*mem.ReadFile("/tmp/stream"), "a");
   env.Reset();
   env.FailPathsContaining("secret");
   EXPECT_FALSE(env.WriteFile("/tmp/secret.txt", "x").ok());

@@ -1,5 +1,6 @@
 // MemEnv (everything in memory) and FaultInjectionEnv (fails chosen writes).
 #include <algorithm>
+#include <functional>
 
 #include "base/env.h"
 
@@ -16,7 +17,67 @@ bool IsUnder(const std::string& path, const std::string& dir) {
          path[dir.size()] == '/';
 }
 
+class MemWritableFile : public WritableFile {
+ public:
+  MemWritableFile(MemEnv* env, std::string path) : env_(env), path_(std::move(path)) {}
+  Status Append(std::string_view data) override {
+    if (closed_) return FailedPreconditionError(path_ + " is closed");
+    return env_->AppendToFile(path_, data);
+  }
+  Status Sync() override {
+    return closed_ ? FailedPreconditionError(path_ + " is closed") : OkStatus();
+  }
+  Status Close() override {
+    closed_ = true;
+    return OkStatus();
+  }
+
+ private:
+  MemEnv* env_;
+  std::string path_;
+  bool closed_ = false;
+};
+
+// Reads from a snapshot taken at open, as an open POSIX file keeps the inode.
+class MemRandomAccessFile : public RandomAccessFile {
+ public:
+  explicit MemRandomAccessFile(std::string data) : data_(std::move(data)) {}
+  Result<size_t> Read(uint64_t offset, size_t n, char* scratch) const override {
+    if (offset >= data_.size()) return size_t{0};
+    const size_t count = std::min<size_t>(n, data_.size() - offset);
+    std::copy_n(data_.data() + offset, count, scratch);
+    return count;
+  }
+  uint64_t size() const override { return data_.size(); }
+
+ private:
+  std::string data_;
+};
+
 }  // namespace
+
+Result<std::unique_ptr<WritableFile>> MemEnv::NewWritableFile(const std::string& path) {
+  ADS_RETURN_IF_ERROR(WriteFile(path, ""));
+  return std::unique_ptr<WritableFile>(std::make_unique<MemWritableFile>(this, path));
+}
+
+Result<std::unique_ptr<RandomAccessFile>> MemEnv::NewRandomAccessFile(const std::string& path) {
+  ADS_ASSIGN_OR_RETURN(std::string data, ReadFile(path));
+  return std::unique_ptr<RandomAccessFile>(std::make_unique<MemRandomAccessFile>(std::move(data)));
+}
+
+Status MemEnv::SyncDir(const std::string& dir) {
+  return IsDirectory(dir) ? OkStatus() : NotFoundError("cannot sync " + dir + ": no such directory");
+}
+
+Status MemEnv::AppendToFile(const std::string& path, std::string_view data) {
+  std::lock_guard<std::mutex> lock(mu_);
+  const auto it = files_.find(Key(path));
+  if (it == files_.end()) return NotFoundError("cannot append to " + path + ": it was removed");
+  it->second.data.append(data);
+  it->second.info.size = it->second.data.size();
+  return OkStatus();
+}
 
 MemEnv::MemEnv() : now_(std::chrono::system_clock::time_point(std::chrono::seconds(1700000000))) {
   dirs_.insert("/");
@@ -276,6 +337,44 @@ Result<std::string> FaultInjectionEnv::MakeTempDir(const std::string& prefix,
                                                    const std::string& parent) {
   ADS_RETURN_IF_ERROR(Check(parent.empty() ? prefix : parent));
   return base_->MakeTempDir(prefix, parent);
+}
+namespace {
+
+// Passes writes through until the owning FaultInjectionEnv says to fail.
+class FaultyWritableFile : public WritableFile {
+ public:
+  FaultyWritableFile(std::unique_ptr<WritableFile> base, std::function<Status()> check)
+      : base_(std::move(base)), check_(std::move(check)) {}
+  Status Append(std::string_view data) override {
+    ADS_RETURN_IF_ERROR(check_());
+    return base_->Append(data);
+  }
+  Status Sync() override {
+    ADS_RETURN_IF_ERROR(check_());
+    return base_->Sync();
+  }
+  Status Close() override { return base_->Close(); }
+
+ private:
+  std::unique_ptr<WritableFile> base_;
+  std::function<Status()> check_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<WritableFile>> FaultInjectionEnv::NewWritableFile(const std::string& p) {
+  ADS_RETURN_IF_ERROR(Check(p));
+  ADS_ASSIGN_OR_RETURN(auto file, base_->NewWritableFile(p));
+  return std::unique_ptr<WritableFile>(
+      std::make_unique<FaultyWritableFile>(std::move(file), [this, p] { return Check(p); }));
+}
+Result<std::unique_ptr<RandomAccessFile>> FaultInjectionEnv::NewRandomAccessFile(
+    const std::string& p) {
+  return base_->NewRandomAccessFile(p);
+}
+Status FaultInjectionEnv::SyncDir(const std::string& d) {
+  ADS_RETURN_IF_ERROR(Check(d));
+  return base_->SyncDir(d);
 }
 std::string FaultInjectionEnv::AbsolutePath(const std::string& p) { return base_->AbsolutePath(p); }
 std::optional<std::string> FaultInjectionEnv::GetEnvVar(const std::string& n) {
