@@ -7,11 +7,10 @@ namespace {
 
 TEST(CondaEnvTest, ServicePackPathIsDataScienceWithSlugAndVersion) {
   MemEnv env;
-  auto r = ResolveCondaEnv(
-      env,
-      "oci://service-conda-packs@id19sfcrra6z/service_pack/cpu/General_ML/1.0/"
-      "generalml_p311_cpu_x86_64_v1",
-      "");
+  auto r = ResolveCondaEnv(env,
+                           "oci://service-conda-packs@id19sfcrra6z/service_pack/cpu/General_ML/1.0/"
+                           "generalml_p311_cpu_x86_64_v1",
+                           "");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->type, "data_science");
   EXPECT_EQ(r->slug, "generalml_p311_cpu_x86_64_v1");
@@ -20,7 +19,8 @@ TEST(CondaEnvTest, ServicePackPathIsDataScienceWithSlugAndVersion) {
 
 TEST(CondaEnvTest, OtherBucketsArePublishedAndExplicitVersionWins) {
   MemEnv env;
-  auto r = ResolveCondaEnv(env, "oci://my-packs@myns/conda/cpu/mypack/1.0/mypack_p38_cpu_v1", "3.8.10");
+  auto r =
+      ResolveCondaEnv(env, "oci://my-packs@myns/conda/cpu/mypack/1.0/mypack_p38_cpu_v1", "3.8.10");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->type, "published");
   EXPECT_EQ(r->python_version, "3.8.10");
@@ -68,10 +68,26 @@ TEST(CondaEnvTest, ReadsCondaPrefixManifestWhenNoPathGiven) {
   EXPECT_EQ(r->slug, "mypack_v1");
 }
 
+TEST(CondaEnvTest, LongInputIsRejectedNotACrash) {
+  MemEnv env;
+  const std::string long_path =
+      "oci://" + std::string(300000, 'b') + "@ns/" + std::string(300000, 'x');
+  auto r = ResolveCondaEnv(env, long_path, std::string(300000, '3'));
+  ASSERT_FALSE(r.ok());
+  EXPECT_FALSE(ParseOciPath("oci://bucket@ns/").ok());
+  EXPECT_FALSE(ParseOciPath("oci://@ns/x").ok());
+  EXPECT_FALSE(ParseOciPath("oci://b@/x").ok());
+  auto ok = ParseOciPath("oci://b@ns/a/b@c");
+  ASSERT_TRUE(ok.ok());
+  EXPECT_EQ(ok->object, "a/b@c");
+}
+
 TEST(CondaEnvTest, SlugVersionPattern) {
   EXPECT_EQ(PythonVersionFromSlug("pytorch21_p39_gpu_v1"), "3.9");
   EXPECT_EQ(PythonVersionFromSlug("generalml_p311_cpu_x86_64_v1"), "3.11");
   EXPECT_EQ(PythonVersionFromSlug("nothing_here"), "");
+  EXPECT_EQ(PythonVersionFromSlug("p38"), "3.8");
+  EXPECT_EQ(PythonVersionFromSlug("x_p3_y"), "");
 }
 
 }  // namespace
