@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <memory>
 #include <optional>
-#include <regex>
 #include <string>
 
 #include "artifact/introspect_internal.h"
@@ -154,9 +153,27 @@ struct DeploymentFields {
   Json env_type;  // INFERENCE_ENV_TYPE (last one seen)
 };
 
+bool IsAsciiDigit(char c) { return c >= '0' && c <= '9'; }
+
+// ADS's ^([3])(\.([6-9]|1[0-2]))(\.\d+)?$ as a scan: a std::regex would
+// recurse once per character of a long value and overflow the stack.
+bool MatchesPythonVersion(std::string_view text) {
+  if (text.substr(0, 2) != "3.") return false;
+  text.remove_prefix(2);
+  size_t minor_len = 0;
+  while (minor_len < text.size() && IsAsciiDigit(text[minor_len])) ++minor_len;
+  const std::string_view minor = text.substr(0, minor_len);
+  const bool minor_ok = (minor.size() == 1 && minor[0] >= '6') ||
+                        (minor.size() == 2 && minor[0] == '1' && minor[1] <= '2');
+  if (!minor_ok) return false;
+  text.remove_prefix(minor_len);
+  if (text.empty()) return true;
+  if (text[0] != '.' || text.size() == 1) return false;
+  return std::all_of(text.begin() + 1, text.end(), IsAsciiDigit);
+}
+
 // model_deployment_find_fields: a recursive walk of MODEL_DEPLOYMENT.
 void FindDeploymentFields(const Json& cfg, DeploymentFields& found, Json& tests) {
-  static const std::regex kPythonVersion("^([3])(\\.([6-9]|1[0-2]))(\\.\\d+)?$");
   if (!cfg.is_object()) return;
   for (const auto& [key, value] : cfg.items()) {
     if (key == "INFERENCE_ENV_TYPE") {
@@ -168,7 +185,7 @@ void FindDeploymentFields(const Json& cfg, DeploymentFields& found, Json& tests)
       std::string text = PyStr(value);
       // Python's `$` also matches before one final newline.
       if (!text.empty() && text.back() == '\n') text.pop_back();
-      if (std::regex_match(text, kPythonVersion)) {
+      if (MatchesPythonVersion(text)) {
         tests["runtime_env_python"]["success"] = true;
         tests["runtime_env_python"]["value"] = value;
       }
@@ -186,13 +203,25 @@ struct ParsedUrl {
   std::string path;
 };
 
+bool IsAsciiAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// The length of a leading URL scheme ([A-Za-z][A-Za-z0-9+.-]*), 0 if none;
+// the scheme only counts when a ':' follows it.
+size_t SchemeLength(std::string_view url) {
+  if (url.empty() || !IsAsciiAlpha(url[0])) return 0;
+  size_t n = 1;
+  while (n < url.size() && (IsAsciiAlpha(url[n]) || IsAsciiDigit(url[n]) || url[n] == '+' ||
+                            url[n] == '.' || url[n] == '-')) {
+    ++n;
+  }
+  return n < url.size() && url[n] == ':' ? n : 0;
+}
+
 ParsedUrl ParseUrl(std::string_view url) {
   ParsedUrl u;
-  static const std::regex kScheme("^([A-Za-z][A-Za-z0-9+.-]*):");
-  std::match_results<std::string_view::const_iterator> m;
-  if (std::regex_search(url.begin(), url.end(), m, kScheme)) {
-    u.scheme = ToLower(m[1].str());
-    url.remove_prefix(m[0].length());
+  if (const size_t n = SchemeLength(url); n > 0) {
+    u.scheme = ToLower(url.substr(0, n));
+    url.remove_prefix(n + 1);
   }
   url = url.substr(0, url.find_first_of("?#"));
   if (url.substr(0, 2) == "//") {
@@ -279,6 +308,9 @@ struct ZipCloser {
   void operator()(zip_t* z) const { zip_discard(z); }
 };
 
+// Reads in chunks rather than trusting the declared size with one
+// allocation: a corrupt header can declare exabytes, and only the bytes that
+// really inflate may take memory.
 Result<std::string> ReadZipEntry(zip_t* z, zip_uint64_t index, const std::string& name) {
   zip_stat_t st;
   zip_stat_init(&st);
@@ -287,9 +319,15 @@ Result<std::string> ReadZipEntry(zip_t* z, zip_uint64_t index, const std::string
   }
   std::unique_ptr<zip_file_t, int (*)(zip_file_t*)> f(zip_fopen_index(z, index, 0), zip_fclose);
   if (!f) return InvalidArgumentError("The zip member " + Quoted(name) + " cannot be opened.");
-  std::string data(st.size, '\0');
-  zip_int64_t n = data.empty() ? 0 : zip_fread(f.get(), data.data(), data.size());
-  if (n < 0 || static_cast<zip_uint64_t>(n) != st.size) {
+  std::string data;
+  char buf[64 * 1024];
+  for (;;) {
+    const zip_int64_t n = zip_fread(f.get(), buf, sizeof(buf));
+    if (n <= 0) break;
+    data.append(buf, static_cast<size_t>(n));
+    if (data.size() > st.size) break;
+  }
+  if (data.size() != st.size) {
     return InvalidArgumentError("The zip member " + Quoted(name) + " is truncated or corrupt.");
   }
   return data;
@@ -360,8 +398,9 @@ Result<StageMessage> RunAdsChecks(Env& env, const ArtifactView& view,
 }
 
 std::string ResultName(const Json& test) {
-  if (!test.contains("success") || test["success"].is_null()) return "Skipped";
-  return PyTruthy(test["success"]) ? "Passed" : "Failed";
+  const Json* success = FindMember(test, "success");
+  if (success == nullptr || success->is_null()) return "Skipped";
+  return PyTruthy(*success) ? "Passed" : "Failed";
 }
 
 }  // namespace
@@ -384,10 +423,11 @@ void FinishIntrospectionResult(bool passed, IntrospectionResult& result) {
   for (const auto& [key, test] : result.tests.items()) {
     IntrospectionRow row;
     row.key = key;
-    row.name = test.value("description", "");
+    row.name = StringMemberOr(test, "description");
     row.result = ResultName(test);
-    const std::string msg = test.value("error_msg", "");
-    const bool unknown = !test.contains("success") || test["success"].is_null();
+    const std::string msg = StringMemberOr(test, "error_msg");
+    const Json* success = FindMember(test, "success");
+    const bool unknown = success == nullptr || success->is_null();
     if (row.result == "Failed" || (unknown && msg.find("WARNING") != std::string::npos)) {
       row.message = msg;
     }

@@ -119,8 +119,18 @@ const Json* FindGbtreeParam(const Json& booster) {
   return nullptr;
 }
 
+// A file's number as an int64 (truncated toward zero as Python's int() does);
+// nullopt for NaN, infinities and values outside int64, whose cast would be
+// undefined behaviour.
+std::optional<int64_t> ToInt64(std::optional<double> v) {
+  // 2^63 is exactly representable; every double below it fits in int64.
+  constexpr double kLimit = 9223372036854775808.0;
+  if (!v || !std::isfinite(*v) || *v >= kLimit || *v < -kLimit) return std::nullopt;
+  return static_cast<int64_t>(*v);
+}
+
 void SetInteger(Json& out, const char* key, std::optional<double> v) {
-  if (v && std::isfinite(*v)) out[key] = static_cast<int64_t>(*v);
+  if (std::optional<int64_t> n = ToInt64(v)) out[key] = *n;
 }
 
 // Merges the scikit-learn wrapper's saved parameters (the "scikit_learn"
@@ -133,7 +143,7 @@ void MergeSklearnAttribute(const Json& learner, ModelInfo& info) {
   }
   Result<Json> params = ParseJson((*attrs)["scikit_learn"].get<std::string>(), "scikit_learn");
   if (!params.ok() || !params->is_object()) return;
-  const std::string type = params->value("_estimator_type", "");
+  const std::string type = StringMemberOr(*params, "_estimator_type");
   if (type == "classifier") info.algorithm = "XGBClassifier";
   if (type == "regressor") info.algorithm = "XGBRegressor";
   if (type == "ranker") info.algorithm = "XGBRanker";
@@ -299,12 +309,10 @@ Result<ModelInfo> InspectXgboostJson(const Json& doc, const std::string& what) {
     info.framework_version = Join(parts, ".");
   }
   std::string objective;
-  if (learner.contains("objective") && learner["objective"].is_object()) {
-    objective = learner["objective"].value("name", "");
-  }
+  if (const Json* obj = FindMember(learner, "objective")) objective = StringMemberOr(*obj, "name");
   if (objective.empty()) return XgbError(what, "learner.objective.name is missing");
   const Json& mparam = learner.value("learner_model_param", Json::object());
-  info.num_features = static_cast<int64_t>(NumberParam(mparam, "num_feature").value_or(-1));
+  info.num_features = ToInt64(NumberParam(mparam, "num_feature")).value_or(-1);
   std::optional<double> num_class = NumberParam(mparam, "num_class");
 
   Json& hp = info.hyperparameters = Json::object();
@@ -325,8 +333,8 @@ Result<ModelInfo> InspectXgboostJson(const Json& doc, const std::string& what) {
   info.algorithm = AlgorithmFromObjective(objective);
   MergeSklearnAttribute(learner, info);
   if (objective.starts_with("binary:")) info.num_classes = 2;
-  if (objective.starts_with("multi:") && num_class) {
-    info.num_classes = static_cast<int64_t>(*num_class);
+  if (objective.starts_with("multi:")) {
+    if (std::optional<int64_t> n = ToInt64(num_class)) info.num_classes = *n;
   }
   info.use_case_type = UseCaseFromObjective(objective, info.num_classes);
   if (learner.contains("feature_names") && learner["feature_names"].is_array()) {

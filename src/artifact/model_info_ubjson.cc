@@ -16,6 +16,10 @@ namespace ads::artifact::internal {
 namespace {
 
 constexpr int kMaxDepth = 128;
+// Values without payload bytes (null, true, false in a "$" typed container)
+// are the only ones that do not consume input; this bounds them across the
+// whole document, since nested typed containers multiply their counts.
+constexpr uint64_t kMaxPayloadFreeValues = uint64_t{1} << 20;
 
 class UbjReader {
  public:
@@ -104,9 +108,14 @@ class UbjReader {
   Result<Json> ReadValue(char marker, int depth) {
     if (depth > kMaxDepth) return Error("containers are nested too deeply");
     switch (marker) {
-      case 'Z': return Json(nullptr);
-      case 'T': return Json(true);
-      case 'F': return Json(false);
+      case 'Z':
+      case 'T':
+      case 'F':
+        if (++payload_free_values_ > kMaxPayloadFreeValues) {
+          return Error("the document holds more than " + std::to_string(kMaxPayloadFreeValues) +
+                       " null or boolean values");
+        }
+        return marker == 'Z' ? Json(nullptr) : Json(marker == 'T');
       case 'S': {
         ADS_ASSIGN_OR_RETURN(std::string s, ReadStringBody());
         return Json(std::move(s));
@@ -187,6 +196,7 @@ class UbjReader {
   std::string_view in_;
   const std::string& what_;
   size_t pos_ = 0;
+  uint64_t payload_free_values_ = 0;
 };
 
 }  // namespace

@@ -14,6 +14,7 @@ namespace ads::artifact {
 namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr size_t kMaxEmptyNpyColumns = 1 << 16;
 
 std::string Where(std::string_view what) { return std::string(what); }
 
@@ -506,6 +507,13 @@ Result<Table> ReadNpySample(std::string_view bytes, std::string_view what) {
                                 " dimensions; samples must be 1-D or 2-D.");
   }
   size_t rows = shape[0], cols = shape.size() == 2 ? shape[1] : 1;
+  // With no rows the data bounds nothing, and a header alone must not make
+  // us build billions of empty columns.
+  if (rows == 0 && cols > kMaxEmptyNpyColumns) {
+    return InvalidArgumentError(Where(what) + " has no rows and " + std::to_string(cols) +
+                                " columns; at most " + std::to_string(kMaxEmptyNpyColumns) +
+                                " are supported.");
+  }
   if (cols != 0 && rows > (bytes.size() / type.itemsize) / cols) {
     return InvalidArgumentError(Where(what) + " is truncated (data).");
   }

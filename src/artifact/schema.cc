@@ -71,7 +71,9 @@ NumericStats Describe(const Column& col) {
   NumericStats s;
   std::vector<double> filled, present;
   for (size_t i = 0; i < col.values.size(); ++i) {
-    if (col.IsMissing(i)) {
+    // A non-number only gets here in a Table built by hand with a wrong
+    // dtype; it counts as missing rather than throwing in get<double>().
+    if (col.IsMissing(i) || !col.values[i].is_number()) {
       filled.push_back(0.0);
       ++s.missing;
     } else {
@@ -133,6 +135,14 @@ Json NumericDomainStats(const Column& col, bool continuous) {
   return stats;
 }
 
+// A key that tells values apart as Python's == would for sample cells.
+// Strings are keyed by their raw bytes: Json::dump throws on text that is not
+// valid UTF-8, which a CSV sample may hold.
+std::string UniqueKey(const Json& v) {
+  if (v.is_string()) return "s" + v.get<std::string>();
+  return "j" + v.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+
 // _count_unique_missing: "" counts as missing, and is not a unique value.
 Json CountUniqueMissing(const Column& col) {
   std::set<std::string> unique;
@@ -143,7 +153,7 @@ Json CountUniqueMissing(const Column& col) {
       ++missing;
       continue;
     }
-    unique.insert(v.dump());
+    unique.insert(UniqueKey(v));
   }
   Json stats = Json::object();
   stats["count"] = static_cast<int64_t>(col.values.size());
@@ -259,7 +269,7 @@ Result<SchemaResult> InferSchema(const Table& table, const SchemaOptions& option
   Json attributes = Json::array();
   for (size_t i = 0; i < table.columns.size(); ++i) {
     const Column& col = table.columns[i];
-    if (!names.insert(col.NameJson().dump()).second) {
+    if (!names.insert(UniqueKey(col.NameJson())).second) {
       return InvalidArgumentError("The sample has two columns named " + Quoted(col.name) + ".");
     }
     if (col.values.size() != table.num_rows()) {

@@ -1,5 +1,6 @@
 #include "base/json.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
@@ -13,9 +14,13 @@ constexpr std::string_view kNanSentinel = "\x01" "ads:NaN\x01";
 constexpr std::string_view kInfSentinel = "\x01" "ads:Inf\x01";
 constexpr std::string_view kNegInfSentinel = "\x01" "ads:-Inf\x01";
 
-bool ReplaceNonFiniteTokens(std::string_view text, std::string* out) {
+// Also measures the deepest nesting of arrays and objects into *max_depth
+// (brackets inside strings do not count).
+bool ReplaceNonFiniteTokens(std::string_view text, std::string* out, int* max_depth) {
   bool replaced = false;
   bool in_string = false;
+  int depth = 0;
+  *max_depth = 0;
   for (size_t i = 0; i < text.size(); ++i) {
     const char c = text[i];
     if (in_string) {
@@ -28,6 +33,8 @@ bool ReplaceNonFiniteTokens(std::string_view text, std::string* out) {
       continue;
     }
     if (c == '"') in_string = true;
+    if (c == '[' || c == '{') *max_depth = std::max(*max_depth, ++depth);
+    if ((c == ']' || c == '}') && depth > 0) --depth;
     auto take = [&](std::string_view token, std::string_view sentinel) {
       if (text.substr(i, token.size()) != token) return false;
       // Written with \u0001 escapes: raw control characters are not valid JSON.
@@ -178,7 +185,13 @@ void DumpValue(const Json& v, const PythonJsonOptions& o, int depth, std::string
 
 Result<Json> ParseJson(std::string_view text, std::string_view what) {
   std::string patched;
-  const bool replaced = ReplaceNonFiniteTokens(text, &patched);
+  int depth = 0;
+  const bool replaced = ReplaceNonFiniteTokens(text, &patched, &depth);
+  if (depth > kMaxJsonDepth) {
+    return InvalidArgumentError(std::string(what) + " is not valid JSON (arrays and objects are "
+                                "nested more than " + std::to_string(kMaxJsonDepth) +
+                                " levels deep)");
+  }
   try {
     Json value = Json::parse(patched);
     if (replaced) RestoreNonFinite(value);
@@ -248,6 +261,18 @@ Result<std::string> GetString(const Json& object, std::string_view key, std::str
                                 " must be a string");
   }
   return it->get<std::string>();
+}
+
+const Json* FindMember(const Json& object, std::string_view key) {
+  if (!object.is_object()) return nullptr;
+  const auto it = object.find(std::string(key));
+  return it == object.end() ? nullptr : &*it;
+}
+
+std::string StringMemberOr(const Json& object, std::string_view key, std::string_view fallback) {
+  const Json* member = FindMember(object, key);
+  if (member == nullptr || !member->is_string()) return std::string(fallback);
+  return member->get<std::string>();
 }
 
 }  // namespace ads

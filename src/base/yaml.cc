@@ -28,6 +28,9 @@ constexpr std::string_view kTagPrefix = "tag:yaml.org,2002:";
 // Bounds alias expansion ("billion laughs"): a document without aliases has
 // fewer nodes than bytes, so only an amplifying one can pass this.
 constexpr size_t kMinNodeBudget = 100000;
+// The same for text: aliases of one long scalar would otherwise copy it once
+// per alias. Without aliases the text is never longer than the source.
+constexpr size_t kMinTextBudget = 64 << 20;
 constexpr int kMaxDepth = 512;
 
 // Appends code point `cp` as UTF-8.
@@ -161,7 +164,7 @@ class Converter {
                                 ", column " + std::to_string(mark.column + 1) + ": " + message);
   }
   Result<Json> ConvertScalar(const YAML::Node& node);
-  std::string ScalarText(const YAML::Node& node);
+  Result<std::string> ScalarText(const YAML::Node& node);
   Result<Json> ConvertMap(const YAML::Node& node, int depth);
   Result<std::string> KeyText(const YAML::Node& key);
   Status MergeInto(const YAML::Node& source, int depth, Json* merged);
@@ -169,6 +172,7 @@ class Converter {
   std::string_view source_;
   std::string_view what_;
   size_t nodes_ = 0;
+  size_t text_bytes_ = 0;
 };
 
 Result<Json> Converter::Convert(const YAML::Node& node, int depth) {
@@ -201,16 +205,24 @@ Result<Json> Converter::Convert(const YAML::Node& node, int depth) {
 
 // The scalar's text; quoted scalars are re-read from the source (see
 // QuotedScalarDecoder) when the node's mark points at their opening quote.
-std::string Converter::ScalarText(const YAML::Node& node) {
+// Every scalar's text counts against the text budget.
+Result<std::string> Converter::ScalarText(const YAML::Node& node) {
+  std::string text = node.Scalar();
   if (node.Tag() != "?" && node.Mark().pos >= 0) {
     std::optional<std::string> decoded = QuotedScalarDecoder(source_).Decode(size_t(node.Mark().pos));
-    if (decoded) return *decoded;
+    if (decoded) text = std::move(*decoded);
   }
-  return node.Scalar();
+  text_bytes_ += text.size();
+  const size_t budget = kMinTextBudget + 4 * source_.size();
+  if (text_bytes_ > budget) {
+    return Error(node.Mark(), "aliases expand the document to more than " +
+                                  std::to_string(budget) + " bytes of text");
+  }
+  return text;
 }
 
 Result<Json> Converter::ConvertScalar(const YAML::Node& node) {
-  const std::string text = ScalarText(node);
+  ADS_ASSIGN_OR_RETURN(const std::string text, ScalarText(node));
   const std::string& tag = node.Tag();
   if (tag == "!" || tag == std::string(kTagPrefix) + "str") return Json(text);
   if (tag == "?") {
