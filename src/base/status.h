@@ -33,6 +33,7 @@ enum class StatusCode {
   kOutOfRange,          // a limit was exceeded
   kUnimplemented,       // not supported (yet); the message says what
   kIoError,             // the operating system said no
+  kUnavailable,         // busy or locked for now; retrying may succeed
   kDataLoss,            // stored bytes do not match what was written
   kInternal,            // a bug in ads
 };
@@ -83,6 +84,7 @@ Status UnauthenticatedError(std::string message);
 Status OutOfRangeError(std::string message);
 Status UnimplementedError(std::string message);
 Status IoError(std::string message);
+Status UnavailableError(std::string message);
 Status DataLossError(std::string message);
 Status InternalError(std::string message);
 

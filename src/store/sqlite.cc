@@ -14,8 +14,8 @@
 namespace ads::store {
 namespace {
 
-// base/ has no "unavailable" code, so a lock timeout is an IoError (the
-// server answers 500, which the OCI SDKs retry) marked by this hint.
+// A lock timeout is kUnavailable (the server will answer 503, which the OCI
+// SDKs retry); the hint tells a CLI user the same.
 constexpr char kRetryHint[] =
     "Another connection holds the database lock; retrying the operation may succeed.";
 constexpr size_t kMaxSqlInMessage = 80;
@@ -44,7 +44,7 @@ Status StatusForCode(int rc, std::string message) {
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return IoError(std::move(message)).WithHint(kRetryHint);
+      return UnavailableError(std::move(message)).WithHint(kRetryHint);
     case SQLITE_CONSTRAINT:
       if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
         return AlreadyExistsError(std::move(message));
@@ -90,7 +90,7 @@ const char* TypeName(ColumnType type) {
 }  // namespace
 
 bool IsRetryable(const Status& status) {
-  return status.code() == StatusCode::kIoError && status.hint() == kRetryHint;
+  return status.code() == StatusCode::kUnavailable;
 }
 
 namespace internal {
