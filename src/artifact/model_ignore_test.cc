@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "base/test_shell.h"
+
 #include <array>
 #include <cstdio>
 
@@ -12,14 +14,7 @@ namespace {
 using ::testing::ElementsAre;
 
 std::string RunPython(const std::string& code) {
-  std::string cmd = "/usr/bin/python3 -c '" + code + "' 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::string out;
-  if (pipe == nullptr) return out;
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), pipe) != nullptr) out += buf.data();
-  pclose(pipe);
-  return out;
+  return testing_util::RunShell("/usr/bin/python3 -c '" + code + "'");
 }
 
 TEST(ModelIgnoreTest, DefaultPatternsAreAdsList) {

@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "base/test_shell.h"
+
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -12,15 +14,7 @@ namespace {
 
 using ::testing::HasSubstr;
 
-std::string RunShell(const std::string& cmd) {
-  FILE* pipe = popen((cmd + " 2>&1").c_str(), "r");
-  std::string out;
-  if (pipe == nullptr) return out;
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), pipe) != nullptr) out += buf.data();
-  pclose(pipe);
-  return out;
-}
+using testing_util::RunShell;
 
 class SampleDataTest : public ::testing::Test {
  protected:

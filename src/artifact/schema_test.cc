@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "base/test_shell.h"
+
 #include <array>
 #include <cmath>
 #include <cstdio>
@@ -17,14 +19,7 @@ using ::testing::HasSubstr;
 std::string DataDir() { return std::string(ADS_SOURCE_DIR) + "/tests/data/schema/"; }
 
 std::string RunPython(const std::string& script_path, const std::string& arg) {
-  std::string cmd = "/usr/bin/python3 " + script_path + " '" + arg + "' 2>&1";
-  FILE* pipe = popen(cmd.c_str(), "r");
-  std::string out;
-  if (pipe == nullptr) return out;
-  std::array<char, 4096> buf{};
-  while (fgets(buf.data(), buf.size(), pipe) != nullptr) out += buf.data();
-  pclose(pipe);
-  return out;
+  return testing_util::RunShell("/usr/bin/python3 " + script_path + " '" + arg + "'");
 }
 
 // Stats as ADS computes them (feature_stat of Integer/Continuous/String/
