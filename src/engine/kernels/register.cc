@@ -1,0 +1,28 @@
+#include "engine/kernels/register.h"
+
+#include "engine/kernel.h"
+
+namespace ads::engine {
+
+void RegisterBuiltinKernels(KernelRegistry& registry) {
+  kernels::RegisterGlueKernels(registry);
+  kernels::RegisterShapeKernels(registry);
+  kernels::RegisterElementwiseKernels(registry);
+  kernels::RegisterMathKernels(registry);
+  kernels::RegisterReduceKernels(registry);
+  kernels::RegisterMlTreeKernels(registry);
+  kernels::RegisterMlKernels(registry);
+  kernels::RegisterMlMiscKernels(registry);
+  kernels::RegisterMlSvmKernels(registry);
+  kernels::RegisterCnnKernels(registry);
+  kernels::RegisterMiscKernels(registry);
+  kernels::RegisterLossKernels(registry);
+  kernels::RegisterSequenceKernels(registry);
+  kernels::RegisterControlFlowKernels(registry);
+  kernels::RegisterIndexingKernels(registry);
+  kernels::RegisterResizeKernels(registry);
+  kernels::RegisterExtraKernels(registry);
+  kernels::RegisterNormKernels(registry);
+}
+
+}  // namespace ads::engine
