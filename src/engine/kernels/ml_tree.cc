@@ -1,43 +1,30 @@
 // Reference kernels for ai.onnx.ml TreeEnsembleRegressor and
-// TreeEnsembleClassifier (versions 1 and 3).
+// TreeEnsembleClassifier (versions 1 and 3), and the attribute parsing they
+// share with the fast kernels (ml_tree.h).
 //
 // The attribute tuples (nodes_*, target_*/class_*) are turned once into a
 // flat node array with child indices, validated (ids, children, modes,
 // cycles), then evaluated row by row. Thresholds and inputs compare as
 // doubles: a float input against float thresholds compares exactly as in
 // float, and *_as_tensor double thresholds keep their precision.
+#include "engine/kernels/ml_tree.h"
+
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
 
 #include "base/strings.h"
 #include "engine/kernels/kernel_util.h"
-#include "engine/kernels/ml_common.h"
 #include "engine/kernels/register.h"
 
 namespace ads::engine::kernels {
 
 namespace {
 
-enum class Mode : uint8_t { kLeq, kLt, kGte, kGt, kEq, kNeq, kLeaf };
-enum class Aggregate { kSum, kAverage, kMin, kMax };
-
-struct TreeNode {
-  int64_t feature = 0;
-  double threshold = 0;
-  int32_t true_child = -1;
-  int32_t false_child = -1;
-  Mode mode = Mode::kLeaf;
-  bool missing_true = false;
-  std::vector<std::pair<int64_t, double>> weights;  // (output index, weight)
-};
-
-struct Ensemble {
-  std::vector<TreeNode> nodes;
-  std::vector<int32_t> roots;
-  int64_t n_outputs = 0;
-  int64_t max_feature = -1;
-};
+using Mode = TreeMode;
+using Aggregate = TreeAggregate;
+using Ensemble = TreeEnsemble;
 
 Result<Mode> ParseMode(const KernelInfo& info, const std::string& s) {
   static const std::map<std::string, Mode> kModes = {
@@ -190,45 +177,28 @@ void ScoreRow(const Ensemble& e, Aggregate agg, const FeatureMatrix& x, int64_t 
   }
 }
 
-Status CheckFeatures(const Ensemble& e, const FeatureMatrix& x) {
-  if (e.max_feature >= x.cols) {
-    return InvalidArgumentError("the trees read feature " + std::to_string(e.max_feature) +
-                                " but the input has " + std::to_string(x.cols) + " columns");
-  }
-  return OkStatus();
-}
-
 class TreeRegressor : public Kernel {
  public:
   static Result<std::unique_ptr<Kernel>> Create(const KernelInfo& info) {
     auto k = std::make_unique<TreeRegressor>();
-    ADS_ASSIGN_OR_RETURN(k->n_targets_, info.GetInt("n_targets", 1));
-    if (k->n_targets_ < 1) return info.Error("n_targets must be at least 1");
-    ADS_ASSIGN_OR_RETURN(std::string agg, info.GetString("aggregate_function", "SUM"));
-    if (agg == "SUM") k->agg_ = Aggregate::kSum;
-    else if (agg == "AVERAGE") k->agg_ = Aggregate::kAverage;
-    else if (agg == "MIN") k->agg_ = Aggregate::kMin;
-    else if (agg == "MAX") k->agg_ = Aggregate::kMax;
-    else return info.Error("unknown aggregate_function " + Quoted(agg));
-    ADS_ASSIGN_OR_RETURN(k->post_, ParsePostTransform(info));
-    ADS_ASSIGN_OR_RETURN(k->base_, GetDoubles(info, "base_values"));
-    ADS_ASSIGN_OR_RETURN(k->trees_, BuildEnsemble(info, "target", k->n_targets_));
+    ADS_ASSIGN_OR_RETURN(k->spec_, ParseTreeRegressor(info));
     return std::unique_ptr<Kernel>(std::move(k));
   }
 
   Status Run(KernelContext& ctx) const override {
     ADS_ASSIGN_OR_RETURN(const Tensor* xt, ctx.input(0));
     ADS_ASSIGN_OR_RETURN(FeatureMatrix x, ReadFeatures(*xt, "TreeEnsembleRegressor"));
-    ADS_RETURN_IF_ERROR(CheckFeatures(trees_, x));
-    Tensor y(DataType::kFloat, {x.rows, n_targets_});
+    ADS_RETURN_IF_ERROR(CheckTreeFeatures(spec_.trees, x.cols));
+    const int64_t n_targets = spec_.n_targets;
+    Tensor y(DataType::kFloat, {x.rows, n_targets});
     float* py = y.mutable_data<float>();
     auto rows = [&](int64_t begin, int64_t end) {
       std::vector<double> s;
       std::vector<bool> has;
       for (int64_t r = begin; r < end; ++r) {
-        ScoreRow(trees_, agg_, x, r, s, has);
-        Finalize(s, has);
-        for (int64_t j = 0; j < n_targets_; ++j) py[r * n_targets_ + j] = static_cast<float>(s[j]);
+        ScoreRow(spec_.trees, spec_.agg, x, r, s, has);
+        spec_.Finalize(s, has);
+        for (int64_t j = 0; j < n_targets; ++j) py[r * n_targets + j] = static_cast<float>(s[j]);
       }
     };
     if (ctx.pool()) ctx.pool()->ParallelFor(x.rows, 16, rows);
@@ -238,51 +208,22 @@ class TreeRegressor : public Kernel {
   }
 
  private:
-  // Base values and post transform, as onnxruntime applies them: a single
-  // target only honours PROBIT; several targets take any transform.
-  void Finalize(std::vector<double>& s, const std::vector<bool>& has) const {
-    if (n_targets_ == 1) {
-      const double origin = base_.size() == 1 ? base_[0] : 0.0;
-      s[0] = (has[0] || agg_ == Aggregate::kSum || agg_ == Aggregate::kAverage ? s[0] : 0) + origin;
-      if (post_ == PostTransform::kProbit) s[0] = Probit(s[0]);
-      return;
-    }
-    if (base_.size() == static_cast<size_t>(n_targets_)) {
-      for (int64_t j = 0; j < n_targets_; ++j) s[j] += base_[j];
-    }
-    ApplyPostTransform(post_, s);
-  }
-
-  int64_t n_targets_ = 1;
-  Aggregate agg_ = Aggregate::kSum;
-  PostTransform post_ = PostTransform::kNone;
-  std::vector<double> base_;
-  Ensemble trees_;
+  TreeRegressorSpec spec_;
 };
 
 class TreeClassifier : public Kernel {
  public:
   static Result<std::unique_ptr<Kernel>> Create(const KernelInfo& info) {
     auto k = std::make_unique<TreeClassifier>();
-    ADS_ASSIGN_OR_RETURN(k->labels_, ReadClassLabels(info, "classlabels_int64s"));
-    const int64_t n_classes = static_cast<int64_t>(k->labels_.size());
-    if (n_classes == 0) return info.Error("the classifier has no class labels");
-    ADS_ASSIGN_OR_RETURN(k->post_, ParsePostTransform(info));
-    ADS_ASSIGN_OR_RETURN(k->base_, GetDoubles(info, "base_values"));
-    ADS_ASSIGN_OR_RETURN(k->trees_, BuildEnsemble(info, "class", n_classes));
-    ADS_ASSIGN_OR_RETURN(auto class_ids, info.GetInts("class_ids"));
-    ADS_ASSIGN_OR_RETURN(auto weights, GetDoubles(info, "class_weights"));
-    std::set<int64_t> distinct(class_ids.begin(), class_ids.end());
-    k->binary_case_ = n_classes == 2 && distinct.size() == 1;
-    k->all_positive_ = std::all_of(weights.begin(), weights.end(), [](double w) { return w >= 0; });
+    ADS_ASSIGN_OR_RETURN(k->spec_, ParseTreeClassifier(info));
     return std::unique_ptr<Kernel>(std::move(k));
   }
 
   Status Run(KernelContext& ctx) const override {
     ADS_ASSIGN_OR_RETURN(const Tensor* xt, ctx.input(0));
     ADS_ASSIGN_OR_RETURN(FeatureMatrix x, ReadFeatures(*xt, "TreeEnsembleClassifier"));
-    ADS_RETURN_IF_ERROR(CheckFeatures(trees_, x));
-    const int64_t n_classes = trees_.n_outputs;
+    ADS_RETURN_IF_ERROR(CheckTreeFeatures(spec_.trees, x.cols));
+    const int64_t n_classes = spec_.trees.n_outputs;
     Tensor z(DataType::kFloat, {x.rows, n_classes});
     std::vector<int64_t> label(static_cast<size_t>(x.rows));
     float* pz = z.mutable_data<float>();
@@ -290,8 +231,8 @@ class TreeClassifier : public Kernel {
       std::vector<double> s;
       std::vector<bool> has;
       for (int64_t r = begin; r < end; ++r) {
-        ScoreRow(trees_, Aggregate::kSum, x, r, s, has);
-        label[r] = Finalize(s, has);
+        ScoreRow(spec_.trees, Aggregate::kSum, x, r, s, has);
+        label[r] = spec_.Finalize(s, has);
         for (int64_t j = 0; j < n_classes; ++j) {
           pz[r * n_classes + j] = static_cast<float>(j < static_cast<int64_t>(s.size()) ? s[j] : 0);
         }
@@ -299,58 +240,108 @@ class TreeClassifier : public Kernel {
     };
     if (ctx.pool()) ctx.pool()->ParallelFor(x.rows, 16, rows);
     else rows(0, x.rows);
-    ctx.set_output(0, MakeLabelTensor(labels_, label));
+    ctx.set_output(0, MakeLabelTensor(spec_.labels, label));
     ctx.set_output(1, std::move(z));
     return OkStatus();
   }
 
  private:
-  // Adds base values, picks the label index and applies the post transform,
-  // leaving the output row in `s`.
-  int64_t Finalize(std::vector<double>& s, std::vector<bool>& has) const {
-    if (binary_case_) return FinalizeBinary(s, has);
-    for (size_t j = 0; j < base_.size() && j < s.size(); ++j) {
-      s[j] += base_[j];
-      has[j] = true;
-    }
-    int64_t best = -1;
-    for (size_t j = 0; j < s.size(); ++j) {
-      if (has[j] && (best < 0 || s[j] > s[best])) best = static_cast<int64_t>(j);
-    }
-    ApplyPostTransform(post_, s);
-    return best < 0 ? 0 : best;
-  }
+  TreeClassifierSpec spec_;
+};
 
-  // Two labels but votes for one class only (the ONNX spec leaves this case
-  // open; converters and onnxruntime agree on it): the summed score is the
-  // positive-class score. With non-negative weights it is a probability and
-  // the row is [1-s, s]; otherwise it is a margin and the row is [-s, s], or
-  // [logistic(-s), logistic(s)] under LOGISTIC.
-  int64_t FinalizeBinary(std::vector<double>& s, const std::vector<bool>& has) const {
+}  // namespace
+
+Result<TreeEnsemble> BuildTreeEnsemble(const KernelInfo& info, const std::string& prefix,
+                                       int64_t n_outputs) {
+  return BuildEnsemble(info, prefix, n_outputs);
+}
+
+Status CheckTreeFeatures(const TreeEnsemble& e, int64_t cols) {
+  if (e.max_feature >= cols) {
+    return InvalidArgumentError("the trees read feature " + std::to_string(e.max_feature) +
+                                " but the input has " + std::to_string(cols) + " columns");
+  }
+  return OkStatus();
+}
+
+Result<TreeRegressorSpec> ParseTreeRegressor(const KernelInfo& info) {
+  TreeRegressorSpec k;
+  ADS_ASSIGN_OR_RETURN(k.n_targets, info.GetInt("n_targets", 1));
+  if (k.n_targets < 1) return info.Error("n_targets must be at least 1");
+  ADS_ASSIGN_OR_RETURN(std::string agg, info.GetString("aggregate_function", "SUM"));
+  if (agg == "SUM") k.agg = Aggregate::kSum;
+  else if (agg == "AVERAGE") k.agg = Aggregate::kAverage;
+  else if (agg == "MIN") k.agg = Aggregate::kMin;
+  else if (agg == "MAX") k.agg = Aggregate::kMax;
+  else return info.Error("unknown aggregate_function " + Quoted(agg));
+  ADS_ASSIGN_OR_RETURN(k.post, ParsePostTransform(info));
+  ADS_ASSIGN_OR_RETURN(k.base, GetDoubles(info, "base_values"));
+  ADS_ASSIGN_OR_RETURN(k.trees, BuildEnsemble(info, "target", k.n_targets));
+  return k;
+}
+
+// A single target only honours PROBIT; several targets take any transform.
+void TreeRegressorSpec::Finalize(std::vector<double>& s, const std::vector<bool>& has) const {
+  if (n_targets == 1) {
+    const double origin = base.size() == 1 ? base[0] : 0.0;
+    s[0] = (has[0] || agg == Aggregate::kSum || agg == Aggregate::kAverage ? s[0] : 0) + origin;
+    if (post == PostTransform::kProbit) s[0] = Probit(s[0]);
+    return;
+  }
+  if (base.size() == static_cast<size_t>(n_targets)) {
+    for (int64_t j = 0; j < n_targets; ++j) s[j] += base[j];
+  }
+  ApplyPostTransform(post, s);
+}
+
+Result<TreeClassifierSpec> ParseTreeClassifier(const KernelInfo& info) {
+  TreeClassifierSpec k;
+  ADS_ASSIGN_OR_RETURN(k.labels, ReadClassLabels(info, "classlabels_int64s"));
+  const int64_t n_classes = static_cast<int64_t>(k.labels.size());
+  if (n_classes == 0) return info.Error("the classifier has no class labels");
+  ADS_ASSIGN_OR_RETURN(k.post, ParsePostTransform(info));
+  ADS_ASSIGN_OR_RETURN(k.base, GetDoubles(info, "base_values"));
+  ADS_ASSIGN_OR_RETURN(k.trees, BuildEnsemble(info, "class", n_classes));
+  ADS_ASSIGN_OR_RETURN(auto class_ids, info.GetInts("class_ids"));
+  ADS_ASSIGN_OR_RETURN(auto weights, GetDoubles(info, "class_weights"));
+  std::set<int64_t> distinct(class_ids.begin(), class_ids.end());
+  k.binary_case = n_classes == 2 && distinct.size() == 1;
+  k.all_positive = std::all_of(weights.begin(), weights.end(), [](double w) { return w >= 0; });
+  return k;
+}
+
+// Two labels but votes for one class only (the ONNX spec leaves this case
+// open; converters and onnxruntime agree on it): the summed score is the
+// positive-class score. With non-negative weights it is a probability and
+// the row is [1-s, s]; otherwise it is a margin and the row is [-s, s], or
+// [logistic(-s), logistic(s)] under LOGISTIC.
+int64_t TreeClassifierSpec::Finalize(std::vector<double>& s, std::vector<bool>& has) const {
+  if (binary_case) {
     const size_t voted = has[1] ? 1 : 0;
     double score = s[voted];
-    if (base_.size() == 1) score += base_[0];
-    else if (base_.size() == 2) score += base_[voted];
-    const int64_t label = all_positive_ ? (score > 0.5 ? 1 : 0) : (score > 0 ? 1 : 0);
-    if (post_ == PostTransform::kProbit) {
+    if (base.size() == 1) score += base[0];
+    else if (base.size() == 2) score += base[voted];
+    const int64_t label = all_positive ? (score > 0.5 ? 1 : 0) : (score > 0 ? 1 : 0);
+    if (post == PostTransform::kProbit) {
       s = {Probit(score), 0.0};
     } else {
       auto [a, b] = ExpandBinaryScore(
-          score, post_, all_positive_ ? SecondClass::kProbability : SecondClass::kMargin);
+          score, post, all_positive ? SecondClass::kProbability : SecondClass::kMargin);
       s = {a, b};
     }
     return label;
   }
-
-  ClassLabels labels_;
-  PostTransform post_ = PostTransform::kNone;
-  std::vector<double> base_;
-  Ensemble trees_;
-  bool binary_case_ = false;
-  bool all_positive_ = true;
-};
-
-}  // namespace
+  for (size_t j = 0; j < base.size() && j < s.size(); ++j) {
+    s[j] += base[j];
+    has[j] = true;
+  }
+  int64_t best = -1;
+  for (size_t j = 0; j < s.size(); ++j) {
+    if (has[j] && (best < 0 || s[j] > s[best])) best = static_cast<int64_t>(j);
+  }
+  ApplyPostTransform(post, s);
+  return best < 0 ? 0 : best;
+}
 
 void RegisterMlTreeKernels(KernelRegistry& r) {
   RegisterVersions(r, "ai.onnx.ml", "TreeEnsembleRegressor", {1, 3}, TreeRegressor::Create);

@@ -5,6 +5,15 @@
 namespace ads::engine {
 
 void RegisterBuiltinKernels(KernelRegistry& registry) {
+  RegisterReferenceKernels(registry);
+  RegisterFastKernels(registry);
+}
+
+void RegisterFastKernels(KernelRegistry& registry) {
+  kernels::RegisterFastTreeKernels(registry);
+}
+
+void RegisterReferenceKernels(KernelRegistry& registry) {
   kernels::RegisterGlueKernels(registry);
   kernels::RegisterShapeKernels(registry);
   kernels::RegisterElementwiseKernels(registry);

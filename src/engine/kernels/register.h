@@ -2,6 +2,14 @@
 // through one of these functions; KernelRegistry::Default() calls them all.
 // Explicit calls (rather than static initialisers) keep every kernel linked
 // in from the static library.
+//
+// Two layers: the reference kernels (priority 0, the oracle) and the fast
+// kernels (kFastKernelPriority), which decline the nodes they do not handle.
+//
+//   KernelRegistry reference_only;
+//   RegisterReferenceKernels(reference_only);   // what fast kernels are tested against
+//
+// Thread-safety: call these while filling a registry, before it is shared.
 #ifndef ADS_ENGINE_KERNELS_REGISTER_H_
 #define ADS_ENGINE_KERNELS_REGISTER_H_
 
@@ -9,9 +17,19 @@ namespace ads::engine {
 
 class KernelRegistry;
 
+// Reference + fast kernels: what KernelRegistry::Default() holds.
 void RegisterBuiltinKernels(KernelRegistry& registry);
+// The reference kernels only.
+void RegisterReferenceKernels(KernelRegistry& registry);
+// The fast kernels only (they sit beside the reference ones).
+void RegisterFastKernels(KernelRegistry& registry);
 
 namespace kernels {
+
+// The priority fast kernels register with; reference kernels use 0.
+inline constexpr int kFastKernelPriority = 10;
+
+void RegisterFastTreeKernels(KernelRegistry& registry);     // fast_tree_kernels.cc
 void RegisterGlueKernels(KernelRegistry& registry);         // glue.cc, glue_shape.cc
 void RegisterShapeKernels(KernelRegistry& registry);
 void RegisterElementwiseKernels(KernelRegistry& registry);  // elementwise.cc
