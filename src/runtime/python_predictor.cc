@@ -7,7 +7,7 @@
 #include <atomic>
 #include <cctype>
 #include <condition_variable>
-#include <cstdlib>
+#include <optional>
 #include <cstring>
 #include <limits.h>
 #include <mutex>
@@ -46,11 +46,11 @@ bool IsJsonContentType(std::string_view content_type) {
 // and settings meant for the server. Workers get a few neutral variables
 // and what the deployment asked for.
 Result<std::vector<std::string>> WorkerEnvironment(
-    const std::map<std::string, std::string>& extra) {
+    Env& server_env, const std::map<std::string, std::string>& extra) {
   std::map<std::string, std::string> env = {{"PATH", "/usr/local/bin:/usr/bin:/bin"},
                                             {"LANG", "C.UTF-8"}};
   for (const char* name : {"PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR"}) {
-    if (const char* value = std::getenv(name); value != nullptr) env[name] = value;
+    if (std::optional<std::string> value = server_env.GetEnvVar(name)) env[name] = *value;
   }
   for (const auto& [name, value] : extra) {
     if (name.empty() || name.find_first_of("=", 0) != std::string::npos ||
@@ -65,7 +65,8 @@ Result<std::vector<std::string>> WorkerEnvironment(
   return out;
 }
 
-Result<PythonWorkerConfig> MakeConfig(const std::string& dir, const PredictorOptions& options,
+Result<PythonWorkerConfig> MakeConfig(Env& env, const std::string& dir,
+                                      const PredictorOptions& options,
                                       const PythonRuntimeLimits& limits) {
   if (options.python_workers < 1 || options.python_workers > kMaxWorkers) {
     return InvalidArgumentError("python_workers must be between 1 and " +
@@ -95,7 +96,7 @@ Result<PythonWorkerConfig> MakeConfig(const std::string& dir, const PredictorOpt
     return NotFoundError("There is no score.py in " + dir + "; the python runtime needs one.");
   }
   config.python = options.python;
-  ADS_ASSIGN_OR_RETURN(config.env, WorkerEnvironment(options.python_env));
+  ADS_ASSIGN_OR_RETURN(config.env, WorkerEnvironment(env, options.python_env));
   config.max_output_bytes = limits.max_output_bytes;
   config.output_tail_bytes = limits.output_tail_bytes;
   return config;
@@ -243,10 +244,10 @@ Result<std::unique_ptr<Predictor>> LoadPythonPredictor(Env& env, const std::stri
   return LoadPythonPredictor(env, dir, options, PythonRuntimeLimits{});
 }
 
-Result<std::unique_ptr<Predictor>> LoadPythonPredictor(Env&, const std::string& dir,
+Result<std::unique_ptr<Predictor>> LoadPythonPredictor(Env& env, const std::string& dir,
                                                        const PredictorOptions& options,
                                                        const PythonRuntimeLimits& limits) {
-  ADS_ASSIGN_OR_RETURN(PythonWorkerConfig config, MakeConfig(dir, options, limits));
+  ADS_ASSIGN_OR_RETURN(PythonWorkerConfig config, MakeConfig(env, dir, options, limits));
   // All workers load at once; a failure kills the others as `workers` unwinds.
   std::vector<std::unique_ptr<PythonWorker>> workers;
   for (int i = 0; i < options.python_workers; ++i) {

@@ -54,8 +54,9 @@ struct PythonRuntimeLimits {
 // Starts options.python_workers workers for the artifact in `dir` (all in
 // parallel); each imports score.py and calls load_model() once. Fails, with
 // the worker's own error (an ImportError or SyntaxError from score.py, say),
-// when any worker does not come up. `env` is not used for the artifact's
-// files: python3 reads them from the real file system.
+// when any worker does not come up. `env` supplies the server variables that
+// workers inherit (PATH, HOME, ...); the artifact's files are read by python3
+// from the real file system, not through `env`.
 Result<std::unique_ptr<Predictor>> LoadPythonPredictor(Env& env, const std::string& dir,
                                                        const PredictorOptions& options);
 Result<std::unique_ptr<Predictor>> LoadPythonPredictor(Env& env, const std::string& dir,
