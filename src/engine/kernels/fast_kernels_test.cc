@@ -3,14 +3,14 @@
 // reference kernels and once with one holding only the fast kernels (so a
 // load that succeeds proves the fast kernel served the node), on random
 // inputs. Labels must be equal; scores equal to 1e-6 relative.
+#include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
+
 #include <cmath>
 #include <map>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
-#include <onnx/onnx_pb.h>
 
 #include "engine/kernels/fast_tree.h"
 #include "engine/kernels/register.h"
@@ -65,8 +65,8 @@ void ExpectSameOutputs(const std::map<std::string, Value>& ref,
           }
           continue;
         }
-        EXPECT_NEAR(x, y, 1e-6 * std::max(1.0f, std::fabs(x))) << what << " " << name << "[" << i
-                                                                << "]";
+        EXPECT_NEAR(x, y, 1e-6 * std::max(1.0f, std::fabs(x)))
+            << what << " " << name << "[" << i << "]";
       } else {
         EXPECT_EQ(a.ElementToString(i), b.ElementToString(i))
             << what << " " << name << "[" << i << "]";
@@ -81,8 +81,8 @@ void CompareFastToReference(const ModelBuilder& b, const std::map<std::string, V
   auto ref = b.Load({.threads = threads, .registry = &ReferenceOnly()});
   ASSERT_TRUE(ref.ok()) << what << ": " << ref.status().ToString();
   auto fast = b.Load({.threads = threads, .registry = &FastOnly()});
-  ASSERT_TRUE(fast.ok()) << what << ": the fast kernel did not take the node: "
-                         << fast.status().ToString();
+  ASSERT_TRUE(fast.ok()) << what
+                         << ": the fast kernel did not take the node: " << fast.status().ToString();
   auto r = (*ref)->Run(feeds);
   auto f = (*fast)->Run(feeds);
   ASSERT_EQ(r.ok(), f.ok()) << what << ": " << r.status().ToString() << " vs "
@@ -99,10 +99,10 @@ struct TreeOptions {
   int features = 4;
   int outputs = 1;
   std::vector<std::string> modes = {"BRANCH_LEQ"};  // each branch picks one
-  double missing_prob = 0;    // share of branches with missing_value_tracks_true
-  bool every_output = true;   // every leaf votes for every output
-  bool negative = false;      // weights in [-1, 1) instead of [0, 1)
-  int only_output = -1;       // >= 0: all leaves vote for this output only
+  double missing_prob = 0;   // share of branches with missing_value_tracks_true
+  bool every_output = true;  // every leaf votes for every output
+  bool negative = false;     // weights in [-1, 1) instead of [0, 1)
+  int only_output = -1;      // >= 0: all leaves vote for this output only
 };
 
 // Thresholds and inputs share a grid so that equality cases occur.
@@ -187,7 +187,8 @@ Value RandomFeatures(int64_t rows, int64_t cols, double nan_share, std::mt19937&
                      bool as_double = false, bool one_d = false) {
   std::vector<float> v(static_cast<size_t>(rows * cols));
   for (float& x : v) {
-    x = std::uniform_real_distribution<>(0, 1)(rng) < nan_share ? std::nanf("") : GridOrUniform(rng);
+    x = std::uniform_real_distribution<>(0, 1)(rng) < nan_share ? std::nanf("")
+                                                                : GridOrUniform(rng);
   }
   Shape shape = one_d ? Shape{cols} : Shape{rows, cols};
   if (!as_double) return Value(Tensor::FromVector<float>(shape, v));
@@ -195,8 +196,8 @@ Value RandomFeatures(int64_t rows, int64_t cols, double nan_share, std::mt19937&
 }
 
 ModelBuilder TreeRegressorModel(const TreeOptions& o, const std::string& agg,
-                                const std::string& post, std::vector<float> base,
-                                std::mt19937& rng, int elem = onnx::TensorProto::FLOAT) {
+                                const std::string& post, std::vector<float> base, std::mt19937& rng,
+                                int elem = onnx::TensorProto::FLOAT) {
   ModelBuilder b;
   b.Input("x", elem).Output("y");
   auto* n = b.Node("TreeEnsembleRegressor", {"x"}, {"y"}, "trees", "ai.onnx.ml");
@@ -209,8 +210,7 @@ ModelBuilder TreeRegressorModel(const TreeOptions& o, const std::string& agg,
 }
 
 ModelBuilder TreeClassifierModel(const TreeOptions& o, const std::string& post,
-                                 std::vector<float> base, bool string_labels,
-                                 std::mt19937& rng) {
+                                 std::vector<float> base, bool string_labels, std::mt19937& rng) {
   ModelBuilder b;
   b.Input("x", onnx::TensorProto::FLOAT)
       .Output("label", string_labels ? onnx::TensorProto::STRING : onnx::TensorProto::INT64)
@@ -240,7 +240,11 @@ const std::vector<int64_t> kRowCounts = {1, 2, 3, 7, 8, 9, 129, 300};
 TEST(FastTreeTest, RegressorMatchesReferenceForEveryModeAndAggregate) {
   std::mt19937 rng(7);
   const std::vector<std::vector<std::string>> mode_sets = {
-      {"BRANCH_LEQ"}, {"BRANCH_LT"}, {"BRANCH_GTE"}, {"BRANCH_GT"}, {"BRANCH_EQ"},
+      {"BRANCH_LEQ"},
+      {"BRANCH_LT"},
+      {"BRANCH_GTE"},
+      {"BRANCH_GT"},
+      {"BRANCH_EQ"},
       {"BRANCH_NEQ"},
       {"BRANCH_LEQ", "BRANCH_LT", "BRANCH_GTE", "BRANCH_GT", "BRANCH_EQ", "BRANCH_NEQ"}};
   for (const auto& modes : mode_sets) {
@@ -256,8 +260,7 @@ TEST(FastTreeTest, RegressorMatchesReferenceForEveryModeAndAggregate) {
           const std::string what = modes[0] + "/" + std::to_string(modes.size()) + " " + agg +
                                    " missing=" + std::to_string(missing) +
                                    " rows=" + std::to_string(rows);
-          CompareFastToReference(b, {{"x", RandomFeatures(rows, o.features, 0.15, rng)}}, 1,
-                                 what);
+          CompareFastToReference(b, {{"x", RandomFeatures(rows, o.features, 0.15, rng)}}, 1, what);
         }
       }
     }
@@ -434,6 +437,158 @@ TEST(FastTreeTest, ParallelSplitsAgreeWithSerialScoring) {
     // MAX is order-independent, so the split must agree exactly.
     EXPECT_EQ(collect(nullptr), collect(&pool)) << "rows=" << rows;
   }
+}
+
+// ----------------------------------------------------------------- gemm ---
+
+std::vector<float> RandomMatrix(int64_t count, std::mt19937& rng) {
+  std::vector<float> v(static_cast<size_t>(count));
+  for (float& x : v) x = std::uniform_real_distribution<float>(-1, 1)(rng);
+  return v;
+}
+
+Result<Tensor> RunY(const ModelBuilder& b, const KernelRegistry& reg, int threads,
+                    const std::map<std::string, Value>& feeds) {
+  ADS_ASSIGN_OR_RETURN(auto s, b.Load({.threads = threads, .registry = &reg}));
+  ADS_ASSIGN_OR_RETURN(auto out, s->Run(feeds));
+  return out.at("y").tensor();
+}
+
+// Float accumulation may differ from the double reference by rounding:
+// |error| <= (k + 2) * 2^-23 * bound[i], bound[i] = |alpha| sum_p |a b| + |beta c|.
+void ExpectGemmClose(const ModelBuilder& b, const std::map<std::string, Value>& feeds,
+                     const std::vector<double>& bound, int64_t k, int threads,
+                     const std::string& what) {
+  auto ref = RunY(b, ReferenceOnly(), threads, feeds);
+  ASSERT_TRUE(ref.ok()) << what << ": " << ref.status().ToString();
+  auto fast = RunY(b, FastOnly(), threads, feeds);
+  ASSERT_TRUE(fast.ok()) << what << ": " << fast.status().ToString();
+  ASSERT_EQ(ref->shape(), fast->shape()) << what;
+  ASSERT_EQ(static_cast<size_t>(ref->size()), bound.size()) << what;
+  for (int64_t i = 0; i < ref->size(); ++i) {
+    const double tol = (k + 2) * std::ldexp(1.0, -23) * bound[i] + 1e-30;
+    ASSERT_NEAR(ref->data<float>()[i], fast->data<float>()[i], tol) << what << " [" << i << "]";
+  }
+}
+
+// sum_p |a[r][p] * b[p][j]| for row-major a [rows x k] and b [k x n].
+std::vector<double> AbsProduct(const std::vector<float>& a, const std::vector<float>& b,
+                               int64_t rows, int64_t k, int64_t n) {
+  std::vector<double> out(static_cast<size_t>(rows * n), 0.0);
+  for (int64_t r = 0; r < rows; ++r) {
+    for (int64_t p = 0; p < k; ++p) {
+      for (int64_t j = 0; j < n; ++j) out[r * n + j] += std::fabs(a[r * k + p] * b[p * n + j]);
+    }
+  }
+  return out;
+}
+
+TEST(FastGemmTest, MatMulMatchesReferenceOnOddShapes) {
+  std::mt19937 rng(31);
+  for (int64_t m : {1, 2, 5, 6, 7, 13, 64}) {
+    for (int64_t k : {1, 3, 17, 256, 300}) {
+      for (int64_t n : {1, 15, 16, 17, 40}) {
+        for (bool constant_b : {true, false}) {
+          const std::vector<float> a = RandomMatrix(2 * m * k, rng), w = RandomMatrix(k * n, rng);
+          ModelBuilder b;
+          b.Input("a", onnx::TensorProto::FLOAT).Output("y");
+          if (constant_b)
+            b.Initializer("w", Tensor::FromVector<float>({k, n}, w));
+          else
+            b.Input("w", onnx::TensorProto::FLOAT);
+          b.Node("MatMul", {"a", "w"}, {"y"});
+          std::map<std::string, Value> feeds = {
+              {"a", Value(Tensor::FromVector<float>({2, m, k}, a))}};
+          if (!constant_b) feeds["w"] = Value(Tensor::FromVector<float>({k, n}, w));
+          const std::string what = "m=" + std::to_string(m) + " k=" + std::to_string(k) +
+                                   " n=" + std::to_string(n) + (constant_b ? " packed" : "");
+          ExpectGemmClose(b, feeds, AbsProduct(a, w, 2 * m, k, n), k, 1, what);
+        }
+      }
+    }
+  }
+}
+
+TEST(FastGemmTest, GemmMatchesReferenceForTransposesAndBiasShapes) {
+  std::mt19937 rng(37);
+  const int64_t m = 9, k = 21, n = 18;
+  const std::vector<Shape> bias_shapes = {{}, {n}, {1, n}, {m, 1}, {m, n}, {1}};
+  for (int ta : {0, 1}) {
+    for (int tb : {0, 1}) {
+      for (size_t bs = 0; bs <= bias_shapes.size(); ++bs) {  // == size(): no C
+        for (bool constant_b : {true, false}) {
+          const std::vector<float> a = RandomMatrix(m * k, rng), w = RandomMatrix(k * n, rng);
+          const bool has_c = bs < bias_shapes.size();
+          const Shape cs = has_c ? bias_shapes[bs] : Shape{};
+          const std::vector<float> c = RandomMatrix(ElementCount(cs), rng);
+          const float alpha = 0.75f, beta = -1.5f;
+          ModelBuilder b;
+          b.Input("a", onnx::TensorProto::FLOAT).Output("y");
+          // Lay a and w out transposed when the flags say so.
+          std::vector<float> at(a.size()), wt(w.size());
+          for (int64_t i = 0; i < m; ++i)
+            for (int64_t p = 0; p < k; ++p) at[p * m + i] = a[i * k + p];
+          for (int64_t p = 0; p < k; ++p)
+            for (int64_t j = 0; j < n; ++j) wt[j * k + p] = w[p * n + j];
+          Tensor wten =
+              tb ? Tensor::FromVector<float>({n, k}, wt) : Tensor::FromVector<float>({k, n}, w);
+          if (constant_b)
+            b.Initializer("w", wten);
+          else
+            b.Input("w", onnx::TensorProto::FLOAT);
+          std::vector<std::string> ins = {"a", "w"};
+          if (has_c) {
+            b.Initializer("c", Tensor::FromVector<float>(cs, c));
+            ins.push_back("c");
+          }
+          auto* node = b.Node("Gemm", ins, {"y"});
+          AddIntAttr(node, "transA", ta);
+          AddIntAttr(node, "transB", tb);
+          testing::AddFloatAttr(node, "alpha", alpha);
+          testing::AddFloatAttr(node, "beta", beta);
+          std::map<std::string, Value> feeds = {
+              {"a", Value(ta ? Tensor::FromVector<float>({k, m}, at)
+                             : Tensor::FromVector<float>({m, k}, a))}};
+          if (!constant_b) feeds["w"] = Value(wten);
+          std::vector<double> bound = AbsProduct(a, w, m, k, n);
+          for (double& v : bound) v = v * alpha + (has_c ? std::fabs(beta) : 0.0);
+          ExpectGemmClose(b, feeds, bound, k, 1,
+                          "transA=" + std::to_string(ta) + " transB=" + std::to_string(tb) +
+                              " C=" + (has_c ? ShapeToString(cs) : "none"));
+        }
+      }
+    }
+  }
+}
+
+TEST(FastGemmTest, ThreadedLargeMatMulMatchesReference) {
+  std::mt19937 rng(41);
+  const int64_t m = 301, k = 64, n = 70;
+  const std::vector<float> a = RandomMatrix(m * k, rng), w = RandomMatrix(k * n, rng);
+  ModelBuilder b;
+  b.Input("a", onnx::TensorProto::FLOAT).Output("y");
+  b.Initializer("w", Tensor::FromVector<float>({k, n}, w));
+  b.Node("MatMul", {"a", "w"}, {"y"});
+  ExpectGemmClose(b, {{"a", Value(Tensor::FromVector<float>({m, k}, a))}},
+                  AbsProduct(a, w, m, k, n), k, 2, "threads=2");
+}
+
+TEST(FastGemmTest, NonFloatAndBadShapesFallBackToTheReference) {
+  ModelBuilder b;
+  b.Input("a", onnx::TensorProto::DOUBLE)
+      .Input("w", onnx::TensorProto::DOUBLE)
+      .Output("y", onnx::TensorProto::DOUBLE);
+  b.Node("Gemm", {"a", "w"}, {"y"});
+  auto s = b.Load({.threads = 1, .registry = &FastOnly()});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  // [[1, 2]] x [[3], [4]] = [[11]].
+  auto out = (*s)->Run({{"a", Value(Tensor::FromVector<double>({1, 2}, {1, 2}))},
+                        {"w", Value(Tensor::FromVector<double>({2, 1}, {3, 4}))}});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  EXPECT_EQ(testing::ToVector<double>(out->at("y").tensor()), (std::vector<double>{11}));
+  auto bad = (*s)->Run({{"a", Value(Tensor::FromVector<double>({1, 2}, {1, 2}))},
+                        {"w", Value(Tensor::FromVector<double>({3, 1}, {3, 4, 5}))}});
+  EXPECT_FALSE(bad.ok());
 }
 
 }  // namespace

@@ -17,15 +17,14 @@ constexpr int kLanes = 8;
 // For a mode, which outcomes of comparing v with the threshold send a row to
 // the true child: bit 0 v < t, bit 1 v == t, bit 2 v > t, bit 3 unordered
 // (NaN). NEQ is "not equal", which NaN is. Leaves take no branch.
-constexpr uint8_t kModeMask[8] = {
-    1 | 2,      // kLeq
-    1,          // kLt
-    4 | 2,      // kGte
-    4,          // kGt
-    2,          // kEq
-    1 | 4 | 8,  // kNeq
-    0,          // kLeaf
-    0};
+constexpr uint8_t kModeMask[8] = {1 | 2,      // kLeq
+                                  1,          // kLt
+                                  4 | 2,      // kGte
+                                  4,          // kGt
+                                  2,          // kEq
+                                  1 | 4 | 8,  // kNeq
+                                  0,          // kLeaf
+                                  0};
 
 template <typename T, int kMode>
 inline bool GoesTrue(T v, T t, uint8_t mode) {
@@ -35,8 +34,7 @@ inline bool GoesTrue(T v, T t, uint8_t mode) {
   if constexpr (kMode == static_cast<int>(TreeMode::kGt)) return v > t;
   // Mixed modes: branch-free lookup instead of a switch per node.
   const unsigned outcome = static_cast<unsigned>(v < t) | static_cast<unsigned>(v == t) << 1 |
-                           static_cast<unsigned>(v > t) << 2 |
-                           static_cast<unsigned>(v != v) << 3;
+                           static_cast<unsigned>(v > t) << 2 | static_cast<unsigned>(v != v) << 3;
   return (kModeMask[mode & 7] & outcome) != 0;
 }
 
@@ -194,9 +192,12 @@ inline void FastTreeEnsemble::AddLeaf(int32_t leaf, double* scores, uint8_t* has
     const int32_t j = weight_output_[w];
     const double v = weight_value_[w];
     // Same expressions as the reference's std::min/std::max.
-    if (agg_ == TreeAggregate::kMin) scores[j] = v < scores[j] ? v : scores[j];
-    else if (agg_ == TreeAggregate::kMax) scores[j] = scores[j] < v ? v : scores[j];
-    else scores[j] += v;
+    if (agg_ == TreeAggregate::kMin)
+      scores[j] = v < scores[j] ? v : scores[j];
+    else if (agg_ == TreeAggregate::kMax)
+      scores[j] = scores[j] < v ? v : scores[j];
+    else
+      scores[j] += v;
     if (has) has[j] = 1;
   }
 }
@@ -263,18 +264,30 @@ void FastTreeEnsemble::Accumulate(const T* x, int64_t cols, int64_t rows, size_t
   constexpr int kGt = static_cast<int>(TreeMode::kGt);
   auto run = [&](auto mode, auto missing) {
     AccumulateAs<T, decltype(mode)::value, decltype(missing)::value>(x, cols, rows, tree_begin,
-                                                                      tree_end, scores, has);
+                                                                     tree_end, scores, has);
   };
   auto with_missing = [&](auto mode) {
-    if (has_missing_) run(mode, std::true_type{});
-    else run(mode, std::false_type{});
+    if (has_missing_)
+      run(mode, std::true_type{});
+    else
+      run(mode, std::false_type{});
   };
   switch (same_mode_) {
-    case kLeq: with_missing(std::integral_constant<int, kLeq>{}); break;
-    case kLt: with_missing(std::integral_constant<int, kLt>{}); break;
-    case kGte: with_missing(std::integral_constant<int, kGte>{}); break;
-    case kGt: with_missing(std::integral_constant<int, kGt>{}); break;
-    default: with_missing(std::integral_constant<int, kGenericMode>{}); break;
+    case kLeq:
+      with_missing(std::integral_constant<int, kLeq>{});
+      break;
+    case kLt:
+      with_missing(std::integral_constant<int, kLt>{});
+      break;
+    case kGte:
+      with_missing(std::integral_constant<int, kGte>{});
+      break;
+    case kGt:
+      with_missing(std::integral_constant<int, kGt>{});
+      break;
+    default:
+      with_missing(std::integral_constant<int, kGenericMode>{});
+      break;
   }
 }
 
@@ -298,9 +311,12 @@ void FastTreeEnsemble::AccumulateSliced(const T* x, int64_t cols, int64_t rows, 
   for (size_t c = 0; c < slices; ++c) {
     for (size_t i = 0; i < n; ++i) {
       const double v = part[c][i];
-      if (agg_ == TreeAggregate::kMin) scores[i] = v < scores[i] ? v : scores[i];
-      else if (agg_ == TreeAggregate::kMax) scores[i] = scores[i] < v ? v : scores[i];
-      else scores[i] += v;
+      if (agg_ == TreeAggregate::kMin)
+        scores[i] = v < scores[i] ? v : scores[i];
+      else if (agg_ == TreeAggregate::kMax)
+        scores[i] = scores[i] < v ? v : scores[i];
+      else
+        scores[i] += v;
       if (has) has[i] |= part_has[c][i];
     }
   }
@@ -308,12 +324,11 @@ void FastTreeEnsemble::AccumulateSliced(const T* x, int64_t cols, int64_t rows, 
 
 template void FastTreeEnsemble::Accumulate<float>(const float*, int64_t, int64_t, size_t, size_t,
                                                   double*, uint8_t*) const;
-template void FastTreeEnsemble::Accumulate<double>(const double*, int64_t, int64_t, size_t,
-                                                   size_t, double*, uint8_t*) const;
-template void FastTreeEnsemble::AccumulateSliced<float>(const float*, int64_t, int64_t,
-                                                        ThreadPool&, double*, uint8_t*) const;
+template void FastTreeEnsemble::Accumulate<double>(const double*, int64_t, int64_t, size_t, size_t,
+                                                   double*, uint8_t*) const;
+template void FastTreeEnsemble::AccumulateSliced<float>(const float*, int64_t, int64_t, ThreadPool&,
+                                                        double*, uint8_t*) const;
 template void FastTreeEnsemble::AccumulateSliced<double>(const double*, int64_t, int64_t,
                                                          ThreadPool&, double*, uint8_t*) const;
 
 }  // namespace ads::engine::kernels
-

@@ -49,16 +49,18 @@ class FastTreeRegressor : public Kernel {
     ADS_ASSIGN_OR_RETURN(const Tensor* xt, ctx.input(0));
     return WithFeatures(*xt, fast_, "TreeEnsembleRegressor",
                         [&](const auto* x, int64_t rows, int64_t cols) -> Status {
-      const int64_t n_targets = spec_.n_targets;
-      Tensor y(DataType::kFloat, {rows, n_targets});
-      float* py = y.mutable_data<float>();
-      ScoreTreeRows(fast_, x, rows, cols, ctx.pool(), {}, [&](int64_t r, TreeRowScratch& sc) {
-        spec_.Finalize(sc.s, sc.has);
-        for (int64_t j = 0; j < n_targets; ++j) py[r * n_targets + j] = static_cast<float>(sc.s[j]);
-      });
-      ctx.set_output(0, std::move(y));
-      return OkStatus();
-    });
+                          const int64_t n_targets = spec_.n_targets;
+                          Tensor y(DataType::kFloat, {rows, n_targets});
+                          float* py = y.mutable_data<float>();
+                          ScoreTreeRows(fast_, x, rows, cols, ctx.pool(), {},
+                                        [&](int64_t r, TreeRowScratch& sc) {
+                                          spec_.Finalize(sc.s, sc.has);
+                                          for (int64_t j = 0; j < n_targets; ++j)
+                                            py[r * n_targets + j] = static_cast<float>(sc.s[j]);
+                                        });
+                          ctx.set_output(0, std::move(y));
+                          return OkStatus();
+                        });
   }
 
  private:
@@ -79,21 +81,22 @@ class FastTreeClassifier : public Kernel {
 
   Status Run(KernelContext& ctx) const override {
     ADS_ASSIGN_OR_RETURN(const Tensor* xt, ctx.input(0));
-    return WithFeatures(*xt, fast_, "TreeEnsembleClassifier",
-                        [&](const auto* x, int64_t rows, int64_t cols) -> Status {
-      const int64_t n = n_classes_;
-      Tensor z(DataType::kFloat, {rows, n});
-      std::vector<int64_t> label(static_cast<size_t>(rows));
-      float* pz = z.mutable_data<float>();
-      ScoreTreeRows(fast_, x, rows, cols, ctx.pool(), {}, [&](int64_t r, TreeRowScratch& sc) {
-        label[r] = spec_.Finalize(sc.s, sc.has);
-        const int64_t m = std::min<int64_t>(n, static_cast<int64_t>(sc.s.size()));
-        for (int64_t j = 0; j < m; ++j) pz[r * n + j] = static_cast<float>(sc.s[j]);
-      });
-      ctx.set_output(0, MakeLabelTensor(spec_.labels, label));
-      ctx.set_output(1, std::move(z));
-      return OkStatus();
-    });
+    return WithFeatures(
+        *xt, fast_, "TreeEnsembleClassifier",
+        [&](const auto* x, int64_t rows, int64_t cols) -> Status {
+          const int64_t n = n_classes_;
+          Tensor z(DataType::kFloat, {rows, n});
+          std::vector<int64_t> label(static_cast<size_t>(rows));
+          float* pz = z.mutable_data<float>();
+          ScoreTreeRows(fast_, x, rows, cols, ctx.pool(), {}, [&](int64_t r, TreeRowScratch& sc) {
+            label[r] = spec_.Finalize(sc.s, sc.has);
+            const int64_t m = std::min<int64_t>(n, static_cast<int64_t>(sc.s.size()));
+            for (int64_t j = 0; j < m; ++j) pz[r * n + j] = static_cast<float>(sc.s[j]);
+          });
+          ctx.set_output(0, MakeLabelTensor(spec_.labels, label));
+          ctx.set_output(1, std::move(z));
+          return OkStatus();
+        });
   }
 
  private:

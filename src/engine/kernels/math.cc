@@ -4,6 +4,8 @@
 // These are plain loops (accumulating in the element type, or double for
 // float Gemm/MatMul to stay close to numpy); fast kernels register beside them
 // with a higher priority.
+#include "engine/kernels/math.h"
+
 #include <cmath>
 #include <limits>
 
@@ -39,7 +41,9 @@ void MatMul2D(const T* a, const T* b, T* c, int64_t m, int64_t k, int64_t n, Thr
   }
 }
 
-Status RunMatMul(KernelContext& ctx) {
+}  // namespace
+
+Status RunReferenceMatMul(KernelContext& ctx) {
   ADS_ASSIGN_OR_RETURN(const Tensor* a, ctx.input(0));
   ADS_ASSIGN_OR_RETURN(const Tensor* b, ctx.input(1));
   if (a->dtype() != b->dtype()) return InvalidArgumentError("MatMul inputs differ in type");
@@ -77,7 +81,7 @@ Status RunMatMul(KernelContext& ctx) {
   });
 }
 
-Result<std::unique_ptr<Kernel>> MakeGemm(const KernelInfo& info) {
+Result<std::unique_ptr<Kernel>> MakeReferenceGemm(const KernelInfo& info) {
   ADS_ASSIGN_OR_RETURN(float alpha, info.GetFloat("alpha", 1.0f));
   ADS_ASSIGN_OR_RETURN(float beta, info.GetFloat("beta", 1.0f));
   ADS_ASSIGN_OR_RETURN(int64_t trans_a, info.GetInt("transA", 0));
@@ -134,6 +138,8 @@ Result<std::unique_ptr<Kernel>> MakeGemm(const KernelInfo& info) {
     });
   });
 }
+
+namespace {
 
 enum class SoftKind { kSoftmax, kLogSoftmax, kHardmax };
 
@@ -243,8 +249,8 @@ KernelFactory ArgFactory(bool is_max) {
 }  // namespace
 
 void RegisterMathKernels(KernelRegistry& r) {
-  r.Register({"ai.onnx", "MatMul", 1}, Stateless(RunMatMul));
-  r.Register({"ai.onnx", "Gemm", 6}, MakeGemm);
+  r.Register({"ai.onnx", "MatMul", 1}, Stateless(RunReferenceMatMul));
+  r.Register({"ai.onnx", "Gemm", 6}, MakeReferenceGemm);
   r.Register({"ai.onnx", "Softmax", 1}, SoftFactory(SoftKind::kSoftmax, false));
   r.Register({"ai.onnx", "Softmax", 13}, SoftFactory(SoftKind::kSoftmax, true));
   r.Register({"ai.onnx", "LogSoftmax", 1}, SoftFactory(SoftKind::kLogSoftmax, false));

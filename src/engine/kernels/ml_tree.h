@@ -70,8 +70,8 @@ struct TreeClassifierSpec {
   PostTransform post = PostTransform::kNone;
   std::vector<double> base;
   TreeEnsemble trees;
-  bool binary_case = false;   // two labels, votes for one class only
-  bool all_positive = true;   // every class weight >= 0
+  bool binary_case = false;  // two labels, votes for one class only
+  bool all_positive = true;  // every class weight >= 0
 
   // Adds base values, picks the label index (returned) and applies the post
   // transform, leaving the probability row in `s` (size n_classes).

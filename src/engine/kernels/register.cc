@@ -11,6 +11,7 @@ void RegisterBuiltinKernels(KernelRegistry& registry) {
 
 void RegisterFastKernels(KernelRegistry& registry) {
   kernels::RegisterFastTreeKernels(registry);
+  kernels::RegisterFastGemmKernels(registry);
 }
 
 void RegisterReferenceKernels(KernelRegistry& registry) {

@@ -1,0 +1,148 @@
+// The packed GEMM of fast_gemm.h.
+//
+// Blocking: k in slices of kKc (a B panel slice of kKc x 16 floats = 16 KB
+// stays in L1 while 6-row strips of A stream past it); within a slice, each
+// strip of kMr rows of A runs against every panel. The micro-kernel keeps a
+// kMr x 16 block of C in 12 vector registers (AVX2) and does one broadcast
+// and two fused multiply-adds per row and k step.
+#include "engine/kernels/fast_gemm.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace ads::engine::kernels {
+
+namespace {
+
+constexpr int kMr = 6;
+constexpr int64_t kKc = 256;
+// Rows smaller than this much work (multiply-adds) are not worth a thread.
+constexpr int64_t kMinParallelMacs = 1 << 18;
+
+typedef float V8 __attribute__((vector_size(32)));
+
+// The vector helpers are always inlined, so a 32-byte vector never crosses a
+// call boundary and GCC's note about its calling convention (-Wpsabi) does
+// not apply; the pragma spans the code that uses them.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wpsabi"
+inline __attribute__((always_inline)) V8 Load8(const float* p) {
+  V8 v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+inline __attribute__((always_inline)) void Store8(float* p, V8 v) { std::memcpy(p, &v, sizeof(v)); }
+
+// c[0..MR) x [0..nr) += alpha * a[0..MR) x [0..kc) * panel slice.
+template <int MR>
+inline __attribute__((always_inline)) void MicroKernel(const float* a, int64_t lda, const float* bp,
+                                                       int64_t kc, float* c, int64_t ldc,
+                                                       int64_t nr, float alpha) {
+  V8 acc0[MR], acc1[MR];
+  for (int i = 0; i < MR; ++i) acc0[i] = acc1[i] = V8{};
+  for (int64_t p = 0; p < kc; ++p) {
+    const V8 b0 = Load8(bp + p * kGemmPanel);
+    const V8 b1 = Load8(bp + p * kGemmPanel + 8);
+    for (int i = 0; i < MR; ++i) {
+      const float av = a[i * lda + p];
+      acc0[i] += av * b0;
+      acc1[i] += av * b1;
+    }
+  }
+  for (int i = 0; i < MR; ++i) {
+    float* ci = c + i * ldc;
+    if (nr == kGemmPanel) {
+      Store8(ci, Load8(ci) + alpha * acc0[i]);
+      Store8(ci + 8, Load8(ci + 8) + alpha * acc1[i]);
+      continue;
+    }
+    float t[kGemmPanel];
+    Store8(t, acc0[i]);
+    Store8(t + 8, acc1[i]);
+    for (int64_t j = 0; j < nr; ++j) ci[j] += alpha * t[j];
+  }
+}
+
+}  // namespace
+
+// Outside the anonymous namespace: GCC's target_clones dispatch (an ifunc)
+// wants an externally visible symbol.
+namespace gemm_internal {
+
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void GemmRows(
+    const float* a, int64_t lda, int64_t row_begin, int64_t row_end, const PackedB& b, float alpha,
+    float* c, int64_t ldc) {
+  const int64_t k = b.k(), n = b.n();
+  for (int64_t kb = 0; kb < k; kb += kKc) {
+    const int64_t kc = std::min(kKc, k - kb);
+    for (int64_t i = row_begin; i < row_end; i += kMr) {
+      const int64_t mr = std::min<int64_t>(kMr, row_end - i);
+      const float* ai = a + i * lda + kb;
+      for (int64_t p = 0; p < b.panels(); ++p) {
+        const int64_t nr = std::min(kGemmPanel, n - p * kGemmPanel);
+        const float* bp = b.panel(p) + kb * kGemmPanel;
+        float* ci = c + i * ldc + p * kGemmPanel;
+        switch (mr) {
+          case 6:
+            MicroKernel<6>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            break;
+          case 5:
+            MicroKernel<5>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            break;
+          case 4:
+            MicroKernel<4>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            break;
+          case 3:
+            MicroKernel<3>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            break;
+          case 2:
+            MicroKernel<2>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            break;
+          default:
+            MicroKernel<1>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            break;
+        }
+      }
+    }
+  }
+}
+
+}  // namespace gemm_internal
+
+#pragma GCC diagnostic pop
+
+PackedB PackedB::Pack(const float* b, int64_t k, int64_t n, bool trans) {
+  PackedB out;
+  out.k_ = k;
+  out.n_ = n;
+  out.data_.assign(static_cast<size_t>(out.panels() * k * kGemmPanel), 0.0f);
+  for (int64_t p = 0; p < out.panels(); ++p) {
+    float* dst = out.data_.data() + p * k * kGemmPanel;
+    const int64_t j0 = p * kGemmPanel, nr = std::min(kGemmPanel, n - j0);
+    for (int64_t r = 0; r < k; ++r) {
+      for (int64_t j = 0; j < nr; ++j) {
+        dst[r * kGemmPanel + j] = trans ? b[(j0 + j) * k + r] : b[r * n + j0 + j];
+      }
+    }
+  }
+  return out;
+}
+
+void GemmAccumulate(const float* a, int64_t lda, int64_t m, const PackedB& b, float alpha, float* c,
+                    int64_t ldc, ThreadPool* pool) {
+  if (m <= 0 || b.n() <= 0 || b.k() <= 0) return;
+  const int64_t macs_per_row = std::max<int64_t>(1, b.k() * b.n());
+  if (pool == nullptr || pool->threads() <= 1 || m * macs_per_row < 2 * kMinParallelMacs) {
+    gemm_internal::GemmRows(a, lda, 0, m, b, alpha, c, ldc);
+    return;
+  }
+  // Chunks are whole strips of kMr rows so every thread runs full strips.
+  const int64_t strips = (m + kMr - 1) / kMr;
+  const int64_t min_strips = std::max<int64_t>(1, kMinParallelMacs / (macs_per_row * kMr));
+  pool->ParallelFor(strips, min_strips, [&](int64_t s0, int64_t s1) {
+    gemm_internal::GemmRows(a, lda, s0 * kMr, std::min(m, s1 * kMr), b, alpha, c, ldc);
+  });
+}
+
+}  // namespace ads::engine::kernels

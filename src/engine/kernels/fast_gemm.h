@@ -1,0 +1,55 @@
+// Fast float GEMM for MatMul, Gemm (and Conv via im2col): B packed into
+// 16-column panels, a 6x16 register-blocked micro-kernel written with GCC
+// vector extensions, compiled twice (x86-64-v3 = AVX2+FMA, and baseline
+// SSE2) and picked at load time by the CPU (target_clones), rows split over
+// the thread pool.
+//
+//   PackedB w = PackedB::Pack(b, k, n, /*trans=*/false);   // once, at load
+//   GemmAccumulate(a, /*lda=*/k, m, w, /*alpha=*/1.0f, c, /*ldc=*/n, pool);
+//
+// Accumulation is in float (as onnxruntime does), so results differ from the
+// double-accumulating reference kernels by rounding only: |error| is bounded
+// by about k * 2^-23 * sum_p |a_ip * b_pj|.
+//
+// Thread-safety: a PackedB is immutable after Pack; GemmAccumulate is
+// reentrant (callers give it disjoint outputs).
+#ifndef ADS_ENGINE_KERNELS_FAST_GEMM_H_
+#define ADS_ENGINE_KERNELS_FAST_GEMM_H_
+
+#include <cstdint>
+#include <vector>
+
+#include "engine/thread_pool.h"
+
+namespace ads::engine::kernels {
+
+inline constexpr int64_t kGemmPanel = 16;  // columns per packed panel
+
+// B [k x n] as ceil(n/16) panels, each k rows of 16 contiguous floats (the
+// last panel zero-padded), so the micro-kernel reads B strictly sequentially.
+class PackedB {
+ public:
+  PackedB() = default;
+  // `b` is [k x n] row-major, or [n x k] when `trans` (Gemm transB).
+  static PackedB Pack(const float* b, int64_t k, int64_t n, bool trans);
+
+  int64_t k() const { return k_; }
+  int64_t n() const { return n_; }
+  int64_t panels() const { return (n_ + kGemmPanel - 1) / kGemmPanel; }
+  const float* panel(int64_t p) const { return data_.data() + p * k_ * kGemmPanel; }
+
+ private:
+  int64_t k_ = 0;
+  int64_t n_ = 0;
+  std::vector<float> data_;
+};
+
+// c[i][j] += alpha * sum_p a[i][p] * b[p][j] for i < m, j < b.n(); `a` has
+// row stride lda and b.k() columns, `c` has row stride ldc. Rows are split
+// over `pool` (may be null) when the work is large enough.
+void GemmAccumulate(const float* a, int64_t lda, int64_t m, const PackedB& b, float alpha, float* c,
+                    int64_t ldc, ThreadPool* pool);
+
+}  // namespace ads::engine::kernels
+
+#endif  // ADS_ENGINE_KERNELS_FAST_GEMM_H_
