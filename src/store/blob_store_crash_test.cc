@@ -144,6 +144,20 @@ TEST(BlobStoreCrashTest, FaultDuringDedupedUploadKeepsExistingBlob) { SweepFault
   _exit(0);
 }
 
+// Blocks until n bytes arrived (or the writer is gone).
+std::string ReadExactly(int fd, size_t n) {
+  std::string out(n, '\0');
+  size_t got = 0;
+  while (got < n) {
+    const ssize_t r = ::read(fd, out.data() + got, n - got);
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) break;
+    got += static_cast<size_t>(r);
+  }
+  out.resize(got);
+  return out;
+}
+
 std::string DrainPipe(int fd) {
   std::string out;
   char buf[4096];
@@ -175,12 +189,17 @@ TEST(BlobStoreCrashTest, SigkillDuringUploadsLeavesOnlyCompleteBlobs) {
       ChildUploadLoop(*dir, fds[1], child_seed);
     }
     ::close(fds[1]);
+    // On a loaded machine the child may not run at all before a short sleep
+    // ends; every other round therefore waits for its first commit, so that
+    // the kills land mid-upload no matter how busy the machine is.
+    std::string lines;
+    if (round % 2 == 1) lines = ReadExactly(fds[0], 65);
     ::usleep(static_cast<useconds_t>(1000 + rng() % 60000));
     ::kill(pid, SIGKILL);
     int wstatus = 0;
     ASSERT_EQ(::waitpid(pid, &wstatus, 0), pid);
     ASSERT_TRUE(WIFSIGNALED(wstatus)) << "the child stopped on its own: " << wstatus;
-    const std::string lines = DrainPipe(fds[0]);
+    lines += DrainPipe(fds[0]);
     ::close(fds[0]);
     for (size_t pos = 0; pos + 65 <= lines.size(); pos += 65) {
       committed.insert(lines.substr(pos, 64));

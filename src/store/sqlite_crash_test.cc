@@ -12,6 +12,8 @@
 
 #include <random>
 #include <set>
+#include <string>
+#include <utility>
 
 #include "base/env.h"
 #include "store/migrations.h"
@@ -56,8 +58,20 @@ Status InsertItem(Database& db, int64_t id, std::mt19937_64& rng) {
   _exit(0);
 }
 
-std::set<int64_t> ReadCommitted(int fd) {
-  std::string text;
+// Blocks until the writer reported its first commit (or is gone).
+std::string ReadFirstLine(int fd) {
+  std::string line;
+  char c = 0;
+  while (c != '\n') {
+    const ssize_t n = ::read(fd, &c, 1);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    line.push_back(c);
+  }
+  return line;
+}
+
+std::set<int64_t> ReadCommitted(int fd, std::string text) {
   char buf[4096];
   for (;;) {
     const ssize_t n = ::read(fd, buf, sizeof(buf));
@@ -105,13 +119,16 @@ TEST(SqliteCrashTest, SigkilledWriterLosesNoCommitAndLeavesNoHalfTransaction) {
       ChildWriteLoop(path, fds[1], next_id, seed);
     }
     ::close(fds[1]);
+    // The kill comes at a random moment after the writer's first commit: on a
+    // loaded machine a plain sleep may end before the child ran at all.
+    std::string first = ReadFirstLine(fds[0]);
     // Each commit fsyncs the WAL, so a round lasts long enough for several.
     ::usleep(static_cast<useconds_t>(5000 + rng() % 150000));
     ::kill(pid, SIGKILL);
     int wstatus = 0;
     ASSERT_EQ(::waitpid(pid, &wstatus, 0), pid);
     ASSERT_TRUE(WIFSIGNALED(wstatus)) << "the writer stopped on its own: " << wstatus;
-    const std::set<int64_t> seen = ReadCommitted(fds[0]);
+    const std::set<int64_t> seen = ReadCommitted(fds[0], std::move(first));
     ::close(fds[0]);
     committed.insert(seen.begin(), seen.end());
 
