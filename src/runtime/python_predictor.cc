@@ -139,7 +139,13 @@ class PythonPredictor final : public Predictor {
   Result<PredictResponse> Predict(const PredictRequest& request) const override {
     const char kind =
         IsJsonContentType(request.content_type) ? kFrameJsonRequest : kFrameBytesRequest;
-    ADS_ASSIGN_OR_RETURN(std::unique_ptr<PythonWorker> worker, Acquire());
+    std::unique_ptr<PythonWorker> worker;
+    for (;;) {
+      ADS_ASSIGN_OR_RETURN(worker, Acquire());
+      // A worker that died while idle is replaced without failing this request.
+      if (worker->CheckAlive()) break;
+      Release(std::move(worker), UnavailableError("The score.py worker exited while idle."));
+    }
     Result<std::string> out = worker->Call(kind, request.body, timeout_);
     Release(std::move(worker), out.status());
     if (!out.ok()) return out.status();

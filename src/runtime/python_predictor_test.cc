@@ -249,6 +249,23 @@ TEST(PythonPredictorTest, SegfaultIsACrashWithTheSignalNamed) {
   ExpectHealthy(*p);
 }
 
+TEST(PythonPredictorTest, WorkerThatDiesWhileIdleIsReplacedWithoutFailingARequest) {
+  Artifact a("misbehaving");
+  auto p = MustLoad(a, Options());
+  ASSERT_NE(p, nullptr);
+  Result<Json> info = PredictJson(*p, Json{{"op", "process"}});
+  ASSERT_TRUE(info.ok()) << info.status().ToString();
+  Result<Json> out = PredictJson(*p, Json{{"op", "exit_soon"}, {"seconds", 0.1}});
+  ASSERT_TRUE(out.ok()) << out.status().ToString();
+  const pid_t first = info->at("pid").get<pid_t>();
+  // Exited (a zombie until the pool notices), while the pool thinks it idle.
+  ASSERT_TRUE(EventuallyGone(first));
+  ExpectHealthy(*p);
+  Result<Json> again = PredictJson(*p, Json{{"op", "process"}});
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_NE(again->at("pid").get<pid_t>(), first);
+}
+
 TEST(PythonPredictorTest, HangIsKilledAtTheTimeoutWithItsProcessGroup) {
   Artifact a("misbehaving");
   auto p = MustLoad(a, Options(1, 1000));

@@ -127,6 +127,14 @@ Status PythonWorker::Crashed() {
                                "; it is being replaced."));
 }
 
+bool PythonWorker::CheckAlive() {
+  if (!healthy_) return false;
+  if (!child_.TryWait().has_value()) return true;
+  phase_ = "while idle";
+  Crashed().IgnoreError();  // the pool logs the replacement
+  return false;
+}
+
 Status PythonWorker::SendFrame(char kind, std::string_view payload, Clock::time_point deadline) {
   char header[kFrameHeaderBytes];
   header[0] = kind;

@@ -57,6 +57,9 @@ class PythonWorker {
 
   // False once the process is gone or was killed; the pool then replaces it.
   bool healthy() const { return healthy_; }
+  // Checks, without blocking, that the process has not exited since its last
+  // request (user threads can end it while it is idle); reaps it if it has.
+  bool CheckAlive();
   pid_t pid() const { return child_.pid(); }
 
  private:
