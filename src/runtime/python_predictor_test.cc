@@ -249,6 +249,21 @@ TEST(PythonPredictorTest, SegfaultIsACrashWithTheSignalNamed) {
   ExpectHealthy(*p);
 }
 
+TEST(PythonPredictorTest, CrashOutputIsQuotedAsValidUtf8) {
+  Artifact a("misbehaving");
+  auto p = MustLoad(a, Options());
+  ASSERT_NE(p, nullptr);
+  Result<Json> out = PredictJson(*p, Json{{"op", "garbage_then_exit"}});
+  ASSERT_FALSE(out.ok());
+  const std::string& m = out.status().message();
+  EXPECT_THAT(m, HasSubstr("score.py worker crashed (exit code 4)"));
+  EXPECT_THAT(m, HasSubstr("Last output of the worker:\nbad utf8 \xEF\xBF\xBD\xEF\xBF\xBD"));
+  EXPECT_THAT(m, HasSubstr("here"));
+  // The message can go into a JSON error body (nlohmann rejects bad UTF-8).
+  EXPECT_NO_THROW(Json(m).dump());
+  ExpectHealthy(*p);
+}
+
 TEST(PythonPredictorTest, WorkerThatDiesWhileIdleIsReplacedWithoutFailingARequest) {
   Artifact a("misbehaving");
   auto p = MustLoad(a, Options());

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <climits>
+#include <cstdint>
 #include <cstring>
 #include <thread>
 
@@ -29,6 +30,52 @@ Status SetNonBlocking(int fd) {
                    ".");
   }
   return OkStatus();
+}
+
+// Length of the well-formed UTF-8 sequence at the start of `s`, or 0. The
+// ranges are those of RFC 3629 (no overlong forms, no surrogates).
+size_t Utf8SequenceLength(std::string_view s) {
+  const auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  const unsigned char lead = byte(0);
+  if (lead < 0x80) return 1;
+  size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    n = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    n = 3;
+    if (lead == 0xE0) lo = 0xA0;
+    if (lead == 0xED) hi = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    n = 4;
+    if (lead == 0xF0) lo = 0x90;
+    if (lead == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (s.size() < n || byte(1) < lo || byte(1) > hi) return 0;
+  for (size_t i = 2; i < n; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return 0;
+  }
+  return n;
+}
+
+// User output is arbitrary bytes, but error messages end up in JSON bodies
+// and logs: invalid sequences become U+FFFD.
+std::string ToValidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  while (!s.empty()) {
+    const size_t n = Utf8SequenceLength(s);
+    if (n == 0) {
+      out += "\xEF\xBF\xBD";
+      s.remove_prefix(1);
+    } else {
+      out.append(s.substr(0, n));
+      s.remove_prefix(n);
+    }
+  }
+  return out;
 }
 
 }  // namespace
@@ -61,11 +108,11 @@ PythonWorker::Wake PythonWorker::WaitFor(short events, Clock::time_point deadlin
     const auto now = Clock::now();
     if (now >= deadline) return Wake::kTimeout;
     // Round up so that a wait never ends just before the deadline and spins.
-    long long left = duration_cast<milliseconds>(deadline - now).count() + 1;
-    if (cancel != nullptr) left = std::min(left, 100LL);
+    int64_t left = duration_cast<milliseconds>(deadline - now).count() + 1;
+    if (cancel != nullptr) left = std::min<int64_t>(left, 100);
     pollfd fds[2] = {{socket_.get(), events, 0}, {output_.get(), POLLIN, 0}};
     const nfds_t count = output_.valid() ? 2 : 1;
-    const int r = poll(fds, count, static_cast<int>(std::min<long long>(left, INT_MAX)));
+    const int r = poll(fds, count, static_cast<int>(std::min<int64_t>(left, INT_MAX)));
     if (r < 0) {
       if (errno == EINTR) continue;
       return Wake::kReady;  // the socket call that follows reports the error
@@ -101,7 +148,7 @@ std::string PythonWorker::OutputTail() const {
     tail.remove_prefix(tail.size() - config_.output_tail_bytes);
   }
   while (!tail.empty() && (tail.back() == '\n' || tail.back() == '\r')) tail.remove_suffix(1);
-  return "\nLast output of the worker:\n" + std::string(tail);
+  return "\nLast output of the worker:\n" + ToValidUtf8(tail);
 }
 
 Status PythonWorker::Stop(Status why) {

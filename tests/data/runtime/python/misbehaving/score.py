@@ -30,6 +30,9 @@ def predict(data, model=load_model()):
         raise ValueError("bad value " + str(data.get("value")))
     if op == "exit":
         os._exit(3)
+    if op == "garbage_then_exit":
+        os.write(2, b"bad utf8 \xff\xfe\xc3( and a NUL \x00 here\n")
+        os._exit(4)
     if op == "segv":
         os.kill(os.getpid(), signal.SIGSEGV)
     if op == "sleep":
