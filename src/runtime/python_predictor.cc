@@ -6,11 +6,12 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <cerrno>
+#include <climits>
 #include <condition_variable>
-#include <optional>
 #include <cstring>
-#include <limits.h>
 #include <mutex>
+#include <optional>
 #include <thread>
 #include <vector>
 
@@ -53,7 +54,7 @@ Result<std::vector<std::string>> WorkerEnvironment(
     if (std::optional<std::string> value = server_env.GetEnvVar(name)) env[name] = *value;
   }
   for (const auto& [name, value] : extra) {
-    if (name.empty() || name.find_first_of("=", 0) != std::string::npos ||
+    if (name.empty() || name.find('=') != std::string::npos ||
         name.find('\0') != std::string::npos || value.find('\0') != std::string::npos) {
       return InvalidArgumentError("python_env has an invalid variable name '" + name +
                                   "' (names are non-empty, without '=' or NUL).");
@@ -86,8 +87,8 @@ Result<PythonWorkerConfig> MakeConfig(Env& env, const std::string& dir,
   }
   char resolved[PATH_MAX];
   if (realpath(dir.c_str(), resolved) == nullptr) {
-    return NotFoundError("The artifact directory " + dir + " cannot be opened: " +
-                         std::strerror(errno) + ".");
+    return NotFoundError("The artifact directory " + dir +
+                         " cannot be opened: " + std::strerror(errno) + ".");
   }
   PythonWorkerConfig config;
   config.artifact_dir = resolved;
@@ -169,9 +170,9 @@ class PythonPredictor final : public Predictor {
   mutable std::condition_variable idle_cv_;        // a worker became idle, a start failed, stop
   mutable std::condition_variable supervisor_cv_;  // a worker is missing, or stop
   mutable std::vector<std::unique_ptr<PythonWorker>> idle_;  // GUARDED_BY(mu_)
-  mutable int missing_ = 0;     // GUARDED_BY(mu_): workers that died and are not yet replaced
-  mutable Status start_error_;  // GUARDED_BY(mu_): why the latest restart failed, if it did
-  bool stop_ = false;           // GUARDED_BY(mu_)
+  mutable int missing_ = 0;          // GUARDED_BY(mu_): workers that died and are not yet replaced
+  mutable Status start_error_;       // GUARDED_BY(mu_): why the latest restart failed, if it did
+  bool stop_ = false;                // GUARDED_BY(mu_)
   std::atomic<bool> cancel_{false};  // interrupts a restart in progress at shutdown
   std::thread supervisor_;           // last member: starts once the rest exists
 };
@@ -188,9 +189,8 @@ Result<std::unique_ptr<PythonWorker>> PythonPredictor::Acquire() const {
     }
     if (idle_cv_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty()) {
       return UnavailableError("No score.py worker became free within " +
-                              std::to_string(timeout_.count()) + " ms (" +
-                              std::to_string(size_) + " workers, " +
-                              std::to_string(missing_) + " being restarted).");
+                              std::to_string(timeout_.count()) + " ms (" + std::to_string(size_) +
+                              " workers, " + std::to_string(missing_) + " being restarted).");
     }
   }
   std::unique_ptr<PythonWorker> worker = std::move(idle_.back());

@@ -44,7 +44,7 @@ namespace ads::runtime {
 // Limits that PredictorOptions does not carry; the defaults suit serving.
 struct PythonRuntimeLimits {
   // A result whose JSON is larger fails its request with kOutOfRange.
-  size_t max_output_bytes = 64u << 20;
+  size_t max_output_bytes = 64U << 20;
   // Importing score.py plus load_model(), per worker.
   std::chrono::milliseconds load_timeout{300000};
   // How much of a worker's stdout/stderr a crash or timeout error quotes.

@@ -90,15 +90,20 @@ Result<std::unique_ptr<PythonWorker>> PythonWorker::Spawn(const PythonWorkerConf
   SpawnSpec spec;
   // -B: no __pycache__ written into the artifact; -u: user output reaches
   // the pipe at once, so the lines printed just before a crash are kept.
-  spec.argv = {config.python,       "-B", "-u", "-c", PythonWorkerScript(), config.artifact_dir,
+  spec.argv = {config.python,
+               "-B",
+               "-u",
+               "-c",
+               PythonWorkerScript(),
+               config.artifact_dir,
                std::to_string(config.max_output_bytes)};
   spec.env = config.env;
   spec.cwd = config.artifact_dir;
   spec.fds = {-1, output.write.get(), output.write.get(), sockets.second.get()};
   ADS_ASSIGN_OR_RETURN(ChildProcess child, ChildProcess::Spawn(spec));
   // The child's ends close here, so EOF on ours means the worker is gone.
-  return std::unique_ptr<PythonWorker>(new PythonWorker(
-      config, std::move(child), std::move(sockets.first), std::move(output.read)));
+  return std::unique_ptr<PythonWorker>(
+      new PythonWorker(config, std::move(child), std::move(sockets.first), std::move(output.read)));
 }
 
 PythonWorker::Wake PythonWorker::WaitFor(short events, Clock::time_point deadline,
@@ -151,7 +156,7 @@ std::string PythonWorker::OutputTail() const {
   return "\nLast output of the worker:\n" + ToValidUtf8(tail);
 }
 
-Status PythonWorker::Stop(Status why) {
+Status PythonWorker::Stop(const Status& why) {
   child_.KillGroup();
   child_.Wait();
   DrainOutput();
@@ -273,8 +278,7 @@ Result<std::string> PythonWorker::Call(char kind, std::string_view body, millise
   DrainOutput();
   tail_.clear();
   phase_ = "during predict()";
-  timeout_message_ = "score.py predict() did not finish within " +
-                     std::to_string(timeout.count()) +
+  timeout_message_ = "score.py predict() did not finish within " + std::to_string(timeout.count()) +
                      " ms (the python timeout); the worker was killed and is being replaced.";
   const auto deadline = Clock::now() + timeout;
   ADS_RETURN_IF_ERROR(SendFrame(kind, body, deadline));

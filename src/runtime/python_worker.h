@@ -31,10 +31,10 @@
 namespace ads::runtime {
 
 struct PythonWorkerConfig {
-  std::string python;              // absolute path of the interpreter
-  std::string artifact_dir;        // absolute path; holds score.py
-  std::vector<std::string> env;    // the worker's whole environment, "NAME=value"
-  size_t max_output_bytes = 64u << 20;
+  std::string python;            // absolute path of the interpreter
+  std::string artifact_dir;      // absolute path; holds score.py
+  std::vector<std::string> env;  // the worker's whole environment, "NAME=value"
+  size_t max_output_bytes = 64U << 20;
   size_t output_tail_bytes = 4096;  // how much user output errors may quote
 };
 
@@ -83,17 +83,17 @@ class PythonWorker {
                    const std::atomic<bool>* cancel);
   // Kills and reaps the worker; returns an error saying what happened.
   Status Crashed();
-  Status Stop(Status why);
+  Status Stop(const Status& why);
   std::string OutputTail() const;
 
   PythonWorkerConfig config_;
   ChildProcess child_;
   UniqueFd socket_;
-  UniqueFd output_;  // read end of the worker's stdout+stderr
+  UniqueFd output_;   // read end of the worker's stdout+stderr
   std::string tail_;  // the last config_.output_tail_bytes of user output
   bool healthy_ = true;
   // Set per phase (loading, predict) so that errors say when things failed.
-  std::string phase_;            // "while loading score.py", "during predict()"
+  std::string phase_;  // "while loading score.py", "during predict()"
   std::string timeout_message_;
 };
 

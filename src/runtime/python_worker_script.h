@@ -25,13 +25,13 @@ inline constexpr int kFrameHeaderBytes = 9;
 inline constexpr char kFrameJsonRequest = 'J';   // body to json.loads, passed as `data`
 inline constexpr char kFrameBytesRequest = 'B';  // body passed as `data` (bytes)
 // worker -> server
-inline constexpr char kFrameReady = 'R';         // load_model() returned
-inline constexpr char kFrameLoadFailed = 'L';    // payload: the error text; the worker exits
-inline constexpr char kFrameResult = 'O';        // payload: the JSON result
-inline constexpr char kFrameException = 'E';     // payload: exception, traceback
-inline constexpr char kFrameBadInput = 'I';      // payload: why the body is not JSON
-inline constexpr char kFrameNotJson = 'N';       // payload: why the result is not JSON
-inline constexpr char kFrameTooLarge = 'T';      // payload: the size and the limit
+inline constexpr char kFrameReady = 'R';       // load_model() returned
+inline constexpr char kFrameLoadFailed = 'L';  // payload: the error text; the worker exits
+inline constexpr char kFrameResult = 'O';      // payload: the JSON result
+inline constexpr char kFrameException = 'E';   // payload: exception, traceback
+inline constexpr char kFrameBadInput = 'I';    // payload: why the body is not JSON
+inline constexpr char kFrameNotJson = 'N';     // payload: why the result is not JSON
+inline constexpr char kFrameTooLarge = 'T';    // payload: the size and the limit
 
 // The worker program's source text.
 const char* PythonWorkerScript();

@@ -78,8 +78,8 @@ void SetCleanSignals(posix_spawnattr_t& attr) {
   posix_spawnattr_setsigmask(&attr, &empty);
   posix_spawnattr_setsigdefault(&attr, &all);
   posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF |
-                                      POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
 }
 
 }  // namespace
@@ -120,16 +120,15 @@ Result<ChildProcess> ChildProcess::Spawn(const SpawnSpec& spec) {
   envp.push_back(nullptr);
 
   pid_t pid = 0;
-  const int rc = posix_spawn(&pid, spec.argv[0].c_str(), &sa.actions, &sa.attr, argv.data(),
-                             envp.data());
+  const int rc =
+      posix_spawn(&pid, spec.argv[0].c_str(), &sa.actions, &sa.attr, argv.data(), envp.data());
   if (rc != 0) {
     return FailedPreconditionError("Cannot run " + spec.argv[0] + ": " + std::strerror(rc) + ".");
   }
   return ChildProcess(pid);
 }
 
-ChildProcess::ChildProcess(ChildProcess&& other) noexcept
-    : pid_(other.pid_), exit_(other.exit_) {
+ChildProcess::ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_), exit_(other.exit_) {
   other.pid_ = -1;
 }
 

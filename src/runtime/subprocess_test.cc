@@ -1,6 +1,8 @@
 #include "runtime/subprocess.h"
 
 #include <fcntl.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -8,9 +10,6 @@
 #include <filesystem>
 #include <string>
 #include <thread>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 namespace ads::runtime {
 namespace {
@@ -96,9 +95,8 @@ TEST(SubprocessTest, OtherDescriptorsAreClosedEvenWithoutCloexec) {
 TEST(SubprocessTest, StdoutAndStderrCanShareOneDescriptor) {
   Result<Pipe> out = MakePipe();
   ASSERT_TRUE(out.ok());
-  const std::string text =
-      RunAndRead({.argv = {"/bin/sh", "-c", "echo to-out; echo to-err >&2"},
-                  .fds = {-1, out->write.get(), out->write.get()}});
+  const std::string text = RunAndRead({.argv = {"/bin/sh", "-c", "echo to-out; echo to-err >&2"},
+                                       .fds = {-1, out->write.get(), out->write.get()}});
   EXPECT_EQ(text, "");  // nothing went to RunAndRead's own pipe
   out->write.reset();
   char buf[64] = {};
@@ -134,9 +132,9 @@ TEST(SubprocessTest, SignalsStartAtTheirDefaults) {
 TEST(SubprocessTest, KillGroupStopsGrandchildren) {
   Result<Pipe> out = MakePipe();
   ASSERT_TRUE(out.ok());
-  Result<ChildProcess> child = ChildProcess::Spawn(
-      {.argv = {"/bin/sh", "-c", "/bin/sleep 60 & echo $!; wait"},
-       .fds = {-1, out->write.get(), -1}});
+  Result<ChildProcess> child =
+      ChildProcess::Spawn({.argv = {"/bin/sh", "-c", "/bin/sleep 60 & echo $!; wait"},
+                           .fds = {-1, out->write.get(), -1}});
   ASSERT_TRUE(child.ok()) << child.status().ToString();
   out->write.reset();
   EXPECT_FALSE(child->TryWait().has_value());  // still running
