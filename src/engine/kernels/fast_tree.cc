@@ -38,15 +38,19 @@ inline bool GoesTrue(T v, T t, uint8_t mode) {
   return (kModeMask[mode & 7] & outcome) != 0;
 }
 
-// One step of one lane: a leaf stays where it is.
+// One step of one lane: a leaf stays where it is. Written with masks rather
+// than conditionals because GCC turns `c ? a : b` here into branches, and a
+// mispredicted branch per node is what this layout exists to avoid.
 template <typename T, int kMode, bool kMissing>
 inline int32_t Step(const FastTreeNode* nodes, int32_t i, const T* row) {
   const FastTreeNode& n = nodes[i];
   const T v = row[n.feature];
   bool go_true = GoesTrue<T, kMode>(v, static_cast<T>(n.threshold), n.mode);
   if constexpr (kMissing) go_true = go_true | ((n.missing_true != 0) & (v != v));
-  const int32_t next = go_true ? n.true_child : i + 1;
-  return n.mode == kLeafMode ? i : next;
+  const int32_t true_mask = -static_cast<int32_t>(go_true);
+  const int32_t next = (i + 1) + (true_mask & (n.true_child - i - 1));
+  const int32_t move_mask = -static_cast<int32_t>(n.mode != kLeafMode);
+  return i + (move_mask & (next - i));
 }
 
 // Advances kLanes lanes until all reach a leaf (at most `depth` steps).
