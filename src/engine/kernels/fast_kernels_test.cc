@@ -591,5 +591,94 @@ TEST(FastGemmTest, NonFloatAndBadShapesFallBackToTheReference) {
   EXPECT_FALSE(bad.ok());
 }
 
+// ----------------------------------------------------------------- conv ---
+
+struct ConvCase {
+  int64_t n, c, h, w, m, kh, kw;
+  std::vector<int64_t> strides, dilations, pads;
+  std::string auto_pad;
+  bool bias;
+};
+
+TEST(FastConvTest, MatchesReferenceOnGeometries) {
+  std::mt19937 rng(43);
+  const std::vector<ConvCase> cases = {
+      {1, 1, 28, 28, 16, 3, 3, {}, {}, {}, "NOTSET", true},
+      {3, 16, 13, 13, 32, 3, 3, {}, {}, {}, "NOTSET", true},
+      {2, 3, 9, 7, 5, 1, 1, {}, {}, {}, "NOTSET", false},
+      {2, 3, 9, 7, 17, 2, 3, {2, 1}, {}, {1, 0, 0, 2}, "NOTSET", true},
+      {1, 2, 10, 11, 4, 3, 3, {1, 2}, {2, 1}, {2, 2, 1, 1}, "NOTSET", true},
+      {2, 4, 8, 8, 6, 3, 3, {2, 2}, {}, {}, "SAME_UPPER", true},
+      {2, 4, 7, 8, 6, 2, 2, {2, 3}, {}, {}, "SAME_LOWER", false},
+      {1, 2, 6, 6, 3, 3, 3, {}, {}, {}, "VALID", true},
+  };
+  for (const ConvCase& cc : cases) {
+    for (int threads : {1, 2}) {
+      const std::vector<float> x = RandomMatrix(cc.n * cc.c * cc.h * cc.w, rng);
+      const std::vector<float> w = RandomMatrix(cc.m * cc.c * cc.kh * cc.kw, rng);
+      ModelBuilder b;
+      b.Input("a", onnx::TensorProto::FLOAT).Output("y");
+      b.Initializer("w", Tensor::FromVector<float>({cc.m, cc.c, cc.kh, cc.kw}, w));
+      std::vector<std::string> ins = {"a", "w"};
+      if (cc.bias) {
+        b.Initializer("bias", Tensor::FromVector<float>({cc.m}, RandomMatrix(cc.m, rng)));
+        ins.push_back("bias");
+      }
+      auto* node = b.Node("Conv", ins, {"y"});
+      AddIntsAttr(node, "kernel_shape", {cc.kh, cc.kw});
+      if (!cc.strides.empty()) AddIntsAttr(node, "strides", cc.strides);
+      if (!cc.dilations.empty()) AddIntsAttr(node, "dilations", cc.dilations);
+      if (!cc.pads.empty()) AddIntsAttr(node, "pads", cc.pads);
+      AddStringAttr(node, "auto_pad", cc.auto_pad);
+      const std::map<std::string, Value> feeds = {
+          {"a", Value(Tensor::FromVector<float>({cc.n, cc.c, cc.h, cc.w}, x))}};
+      auto ref = RunY(b, ReferenceOnly(), threads, feeds);
+      ASSERT_TRUE(ref.ok()) << ref.status().ToString();
+      auto fast = RunY(b, FastOnly(), threads, feeds);
+      ASSERT_TRUE(fast.ok()) << fast.status().ToString();
+      ASSERT_EQ(ref->shape(), fast->shape());
+      // Inputs and weights are in [-1, 1): each output sums at most k products
+      // and the bias, so float rounding stays below (k + 2)^2 * 2^-23.
+      const int64_t k = cc.c * cc.kh * cc.kw;
+      for (int64_t i = 0; i < ref->size(); ++i) {
+        ASSERT_NEAR(ref->data<float>()[i], fast->data<float>()[i],
+                    (k + 2) * (k + 2) * std::ldexp(1.0, -23))
+            << "case c=" << cc.c << " m=" << cc.m << " " << cc.auto_pad << " [" << i << "]";
+      }
+    }
+  }
+}
+
+TEST(FastConvTest, DeclinesGroupsAndRuntimeWeights) {
+  ModelBuilder grouped;
+  grouped.Input("a", onnx::TensorProto::FLOAT).Output("y");
+  grouped.Initializer("w", Tensor(DataType::kFloat, {4, 1, 3, 3}));
+  AddIntAttr(grouped.Node("Conv", {"a", "w"}, {"y"}), "group", 4);
+  auto g = grouped.Load({.threads = 1, .registry = &FastOnly()});
+  ASSERT_FALSE(g.ok());
+  EXPECT_EQ(g.status().code(), StatusCode::kUnimplemented);
+  EXPECT_TRUE(grouped.Load({.threads = 1}).ok());
+
+  ModelBuilder runtime_w;
+  runtime_w.Input("a", onnx::TensorProto::FLOAT).Input("w", onnx::TensorProto::FLOAT).Output("y");
+  runtime_w.Node("Conv", {"a", "w"}, {"y"});
+  auto r = runtime_w.Load({.threads = 1, .registry = &FastOnly()});
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kUnimplemented);
+}
+
+TEST(FastConvTest, MismatchedInputFallsBackToTheReferenceError) {
+  ModelBuilder b;
+  b.Input("a", onnx::TensorProto::FLOAT).Output("y");
+  b.Initializer("w", Tensor(DataType::kFloat, {2, 3, 3, 3}));
+  b.Node("Conv", {"a", "w"}, {"y"});
+  auto s = b.Load({.threads = 1, .registry = &FastOnly()});
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  // Two channels where W wants three; and an image smaller than the kernel.
+  EXPECT_FALSE((*s)->Run({{"a", Value(Tensor(DataType::kFloat, {1, 2, 5, 5}))}}).ok());
+  EXPECT_FALSE((*s)->Run({{"a", Value(Tensor(DataType::kFloat, {1, 3, 2, 2}))}}).ok());
+  EXPECT_TRUE((*s)->Run({{"a", Value(Tensor(DataType::kFloat, {1, 3, 3, 3}))}}).ok());
+}
+
 }  // namespace
 }  // namespace ads::engine

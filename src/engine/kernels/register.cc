@@ -12,6 +12,16 @@ void RegisterBuiltinKernels(KernelRegistry& registry) {
 void RegisterFastKernels(KernelRegistry& registry) {
   kernels::RegisterFastTreeKernels(registry);
   kernels::RegisterFastGemmKernels(registry);
+  kernels::RegisterFastConvKernels(registry);
+}
+
+const KernelRegistry& ReferenceKernelRegistry() {
+  static const KernelRegistry* registry = [] {
+    auto* r = new KernelRegistry();
+    RegisterReferenceKernels(*r);
+    return r;
+  }();
+  return *registry;
 }
 
 void RegisterReferenceKernels(KernelRegistry& registry) {

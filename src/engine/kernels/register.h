@@ -23,6 +23,10 @@ void RegisterBuiltinKernels(KernelRegistry& registry);
 void RegisterReferenceKernels(KernelRegistry& registry);
 // The fast kernels only (they sit beside the reference ones).
 void RegisterFastKernels(KernelRegistry& registry);
+// A process-wide registry of the reference kernels only, from which a fast
+// kernel creates its fallback for inputs outside its fast path (types and
+// shapes are known only at run time).
+const KernelRegistry& ReferenceKernelRegistry();
 
 namespace kernels {
 
@@ -31,6 +35,7 @@ inline constexpr int kFastKernelPriority = 10;
 
 void RegisterFastTreeKernels(KernelRegistry& registry);     // fast_tree_kernels.cc
 void RegisterFastGemmKernels(KernelRegistry& registry);     // fast_gemm_kernels.cc
+void RegisterFastConvKernels(KernelRegistry& registry);     // fast_conv.cc
 void RegisterGlueKernels(KernelRegistry& registry);         // glue.cc, glue_shape.cc
 void RegisterShapeKernels(KernelRegistry& registry);
 void RegisterElementwiseKernels(KernelRegistry& registry);  // elementwise.cc

@@ -1,0 +1,178 @@
+// Fast float Conv for 2-D images with constant weights and group 1: each
+// image is unfolded (im2col) into a [pixels x C*kh*kw] matrix whose rows are
+// the receptive fields, multiplied by the weights packed once at load as
+// B = W^T [C*kh*kw x M] (fast_gemm.h), and the [pixels x M] result is written
+// back channel-major with the bias. Images are spread over the thread pool;
+// a single image lets the GEMM split its rows instead.
+//
+// Declined at load (the reference kernel serves them): non-constant or
+// non-float weights, other ranks, groups > 1. At run time, inputs outside
+// the fast path (double X, mismatched channels, bad geometry) go to a
+// reference kernel made at load, which also produces the error messages.
+//
+// Thread-safety: immutable after creation; Run is reentrant.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include "engine/kernels/fast_gemm.h"
+#include "engine/kernels/kernel_util.h"
+#include "engine/kernels/register.h"
+
+namespace ads::engine::kernels {
+
+namespace {
+
+// Output size and leading pad of one spatial axis.
+struct Axis {
+  int64_t in = 0, out = 0, kernel = 0, stride = 1, dilation = 1, pad = 0;
+};
+
+class FastConv : public Kernel {
+ public:
+  static Result<std::unique_ptr<Kernel>> Create(const KernelInfo& info);
+  Status Run(KernelContext& ctx) const override;
+
+ private:
+  // Resolves the two spatial axes for input [N, C, H, W]; false when the
+  // geometry is invalid (the reference reports why).
+  bool Resolve(const Shape& x, Axis& h, Axis& w) const;
+  void Im2Col(const float* x, int64_t c, const Axis& h, const Axis& w, float* col) const;
+
+  std::unique_ptr<Kernel> reference_;
+  PackedB weights_;
+  int64_t m_ = 0, c_ = 0, kh_ = 0, kw_ = 0;
+  std::string auto_pad_;
+  std::vector<int64_t> strides_, dilations_, pads_;
+};
+
+Result<std::unique_ptr<Kernel>> FastConv::Create(const KernelInfo& info) {
+  const Value* wv = info.constant_input(1);
+  ADS_ASSIGN_OR_RETURN(int64_t group, info.GetInt("group", 1));
+  if (wv == nullptr || !wv->is_tensor() || wv->tensor().dtype() != DataType::kFloat ||
+      wv->tensor().rank() != 4 || group != 1) {
+    return UnimplementedError("fast Conv: needs constant float 2-D weights and group 1");
+  }
+  auto k = std::make_unique<FastConv>();
+  ADS_ASSIGN_OR_RETURN(k->reference_, ReferenceKernelRegistry().Create(info));
+  ADS_ASSIGN_OR_RETURN(k->auto_pad_, info.GetString("auto_pad", "NOTSET"));
+  ADS_ASSIGN_OR_RETURN(k->strides_, info.GetInts("strides"));
+  ADS_ASSIGN_OR_RETURN(k->dilations_, info.GetInts("dilations"));
+  ADS_ASSIGN_OR_RETURN(k->pads_, info.GetInts("pads"));
+  ADS_ASSIGN_OR_RETURN(std::vector<int64_t> kernel_shape, info.GetInts("kernel_shape"));
+  const Tensor& w = wv->tensor();
+  k->m_ = w.dim(0), k->c_ = w.dim(1), k->kh_ = w.dim(2), k->kw_ = w.dim(3);
+  const bool shapes_ok = (k->strides_.empty() || k->strides_.size() == 2) &&
+                         (k->dilations_.empty() || k->dilations_.size() == 2) &&
+                         (k->pads_.empty() || k->pads_.size() == 4) &&
+                         (kernel_shape.empty() || kernel_shape == std::vector{k->kh_, k->kw_});
+  if (!shapes_ok) return UnimplementedError("fast Conv: attributes outside the fast path");
+  // W is [M x C*kh*kw] row-major, i.e. the transpose of the B we want.
+  k->weights_ = PackedB::Pack(w.data<float>(), k->c_ * k->kh_ * k->kw_, k->m_, /*trans=*/true);
+  return std::unique_ptr<Kernel>(std::move(k));
+}
+
+bool FastConv::Resolve(const Shape& x, Axis& h, Axis& w) const {
+  Axis* axes[2] = {&h, &w};
+  for (int d = 0; d < 2; ++d) {
+    Axis& a = *axes[d];
+    a.in = x[2 + d];
+    a.kernel = d == 0 ? kh_ : kw_;
+    a.stride = strides_.empty() ? 1 : strides_[d];
+    a.dilation = dilations_.empty() ? 1 : dilations_[d];
+    if (a.stride <= 0 || a.dilation <= 0 || a.kernel <= 0) return false;
+    const int64_t eff = (a.kernel - 1) * a.dilation + 1;
+    if (auto_pad_ == "SAME_UPPER" || auto_pad_ == "SAME_LOWER") {
+      a.out = (a.in + a.stride - 1) / a.stride;
+      const int64_t total = std::max<int64_t>(0, (a.out - 1) * a.stride + eff - a.in);
+      a.pad = auto_pad_ == "SAME_UPPER" ? total / 2 : (total + 1) / 2;
+      continue;
+    }
+    int64_t pad_end = 0;
+    a.pad = 0;
+    if (auto_pad_ == "NOTSET" && !pads_.empty()) {
+      a.pad = pads_[d];
+      pad_end = pads_[d + 2];
+    } else if (auto_pad_ != "NOTSET" && auto_pad_ != "VALID") {
+      return false;
+    }
+    const int64_t span = a.in + a.pad + pad_end - eff;
+    if (span < 0 || a.pad < 0 || pad_end < 0) return false;
+    a.out = span / a.stride + 1;
+  }
+  return true;
+}
+
+// col[p][(ci*kh + ky)*kw + kx] = x[ci][oy*sh - ph + ky*dh][ox*sw - pw + kx*dw] (0 outside).
+void FastConv::Im2Col(const float* x, int64_t c, const Axis& h, const Axis& w, float* col) const {
+  const int64_t k = c * kh_ * kw_;
+  for (int64_t oy = 0; oy < h.out; ++oy) {
+    for (int64_t ox = 0; ox < w.out; ++ox) {
+      float* row = col + (oy * w.out + ox) * k;
+      for (int64_t ci = 0; ci < c; ++ci) {
+        const float* plane = x + ci * h.in * w.in;
+        for (int64_t ky = 0; ky < kh_; ++ky) {
+          const int64_t iy = oy * h.stride - h.pad + ky * h.dilation;
+          float* dst = row + (ci * kh_ + ky) * kw_;
+          if (iy < 0 || iy >= h.in) {
+            std::fill(dst, dst + kw_, 0.0f);
+            continue;
+          }
+          for (int64_t kx = 0; kx < kw_; ++kx) {
+            const int64_t ix = ox * w.stride - w.pad + kx * w.dilation;
+            dst[kx] = ix >= 0 && ix < w.in ? plane[iy * w.in + ix] : 0.0f;
+          }
+        }
+      }
+    }
+  }
+}
+
+Status FastConv::Run(KernelContext& ctx) const {
+  ADS_ASSIGN_OR_RETURN(const Tensor* x, ctx.input(0));
+  const Tensor* bias = ctx.optional_input(2);
+  Axis h, w;
+  if (x->dtype() != DataType::kFloat || x->rank() != 4 || x->dim(1) != c_ ||
+      (bias && (bias->dtype() != DataType::kFloat || bias->size() != m_)) ||
+      !Resolve(x->shape(), h, w)) {
+    return reference_->Run(ctx);
+  }
+  const int64_t n = x->dim(0), pixels = h.out * w.out, k = c_ * kh_ * kw_;
+  Tensor y(DataType::kFloat, {n, m_, h.out, w.out});
+  const float* px = x->data<float>();
+  const float* pb = bias ? bias->data<float>() : nullptr;
+  float* py = y.mutable_data<float>();
+  ThreadPool* pool = ctx.pool();
+  auto images = [&](int64_t begin, int64_t end, ThreadPool* gemm_pool) {
+    std::vector<float> col(static_cast<size_t>(pixels * k));
+    std::vector<float> out(static_cast<size_t>(pixels * m_));
+    for (int64_t b = begin; b < end; ++b) {
+      Im2Col(px + b * c_ * h.in * w.in, c_, h, w, col.data());
+      std::fill(out.begin(), out.end(), 0.0f);
+      GemmAccumulate(col.data(), k, pixels, weights_, 1.0f, out.data(), m_, gemm_pool);
+      float* yb = py + b * m_ * pixels;
+      for (int64_t oc = 0; oc < m_; ++oc) {
+        const float add = pb ? pb[oc] : 0.0f;
+        for (int64_t p = 0; p < pixels; ++p) yb[oc * pixels + p] = out[p * m_ + oc] + add;
+      }
+    }
+  };
+  if (pool && n > 1) {
+    // Whole images per task, enough of them to outweigh waking a thread.
+    const int64_t macs = std::max<int64_t>(1, pixels * k * m_);
+    const int64_t min_images = std::max<int64_t>(1, (int64_t{1} << 19) / macs);
+    pool->ParallelFor(n, min_images, [&](int64_t b0, int64_t b1) { images(b0, b1, nullptr); });
+  } else {
+    images(0, n, pool);
+  }
+  ctx.set_output(0, std::move(y));
+  return OkStatus();
+}
+
+}  // namespace
+
+void RegisterFastConvKernels(KernelRegistry& r) {
+  r.Register({"ai.onnx", "Conv", 1}, FastConv::Create, kFastKernelPriority, "fast");
+}
+
+}  // namespace ads::engine::kernels
