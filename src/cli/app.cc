@@ -24,6 +24,13 @@ int RunMain(int argc, char** argv) {
   RegisterModelIntrospect(*model, &exit_code);
   RegisterModelStatus(*model, &exit_code);
   RegisterModelMetadata(*model, &exit_code);
+  CLI::App* onnx =
+      app.add_subcommand("onnx", "Run, benchmark and conformance-test ONNX models with the "
+                                 "built-in engine");
+  onnx->require_subcommand(1);
+  RegisterOnnxRun(*onnx, &exit_code);
+  RegisterOnnxBench(*onnx, &exit_code);
+  RegisterOnnxTest(*onnx, &exit_code);
 
   try {
     app.parse(argc, argv);
