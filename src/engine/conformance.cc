@@ -208,6 +208,30 @@ Status RunDataSet(Env& env, const Session& session, const std::string& dir,
   return OkStatus();
 }
 
+// onnx 1.12's CastLike generator (backend/test/case/node/castlike.py) gives
+// input `like` the *output's* declared type in its bfloat16 cases, shape
+// [3,4], while the data is the one-element `output.flatten()[0:1]`. CastLike
+// reads nothing of `like` but its element type, so for a graph input that is
+// read only through CastLike's second slot (or not at all, as in the
+// *_expanded variants) the declared shape carries no meaning: drop it, keep
+// the element type check. Every other declared shape stays enforced.
+void DropMeaninglessInputShapes(Graph& graph) {
+  for (ValueInfo& in : graph.inputs) {
+    bool only_type_is_read = true;
+    for (const Node& n : graph.nodes) {
+      for (size_t k = 0; k < n.inputs.size(); ++k) {
+        if (n.inputs[k] != in.name) continue;
+        const bool like_slot = n.domain == kOnnxDomain && n.op_type == "CastLike" && k == 1;
+        only_type_is_read = only_type_is_read && like_slot;
+      }
+      for (const auto& [attr_name, attr] : n.attributes) {
+        if (attr.g != nullptr || !attr.graphs.empty()) only_type_is_read = false;
+      }
+    }
+    if (only_type_is_read) in.type.has_shape = false;
+  }
+}
+
 CaseResult Classify(CaseResult r, const Status& st) {
   r.outcome = st.code() == StatusCode::kUnimplemented ? CaseOutcome::kSkip : CaseOutcome::kFail;
   r.detail = st.message();
@@ -220,7 +244,10 @@ CaseResult RunConformanceCase(Env& env, const std::string& case_dir,
                               const ConformanceOptions& options) {
   CaseResult result;
   result.name = BaseName(case_dir);
-  auto session = Session::Load(env, JoinPath(case_dir, "model.onnx"), options.session);
+  auto model = LoadModel(env, JoinPath(case_dir, "model.onnx"));
+  if (!model.ok()) return Classify(result, model.status());
+  DropMeaninglessInputShapes(model->graph);
+  auto session = Session::FromModel(std::move(model).value(), options.session);
   if (!session.ok()) return Classify(result, session.status());
   auto entries = env.ListDir(case_dir);
   if (!entries.ok()) return Classify(result, entries.status());

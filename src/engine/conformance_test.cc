@@ -14,9 +14,11 @@
 #include <set>
 
 #include <gtest/gtest.h>
+#include <onnx/onnx_pb.h>
 
 #include "base/env.h"
 #include "base/strings.h"
+#include "engine/tensor_proto.h"
 
 namespace ads::engine {
 namespace {
@@ -84,6 +86,29 @@ TEST(ConformanceTest, SkipsUnsupportedOperatorWithItsName) {
   CaseResult r = RunConformanceCase(env, dir);
   EXPECT_EQ(r.outcome, CaseOutcome::kSkip);
   EXPECT_NE(r.detail.find("unsupported operator ai.onnx::LSTM"), std::string::npos) << r.detail;
+}
+
+// The runner ignores the declared shape of CastLike's `like` input only
+// (onnx 1.12's bfloat16 CastLike cases declare it wrongly); a wrong-shaped
+// input anywhere else still fails the case.
+TEST(ConformanceTest, KeepsShapeChecksOutsideCastLike) {
+  Env& env = *Env::Default();
+  const std::string src = std::string(kDataRoot) + "/node/test_abs";
+  if (!env.IsDirectory(src)) GTEST_SKIP() << "libonnx-testdata is not installed";
+  auto tmp = env.MakeTempDir("ads-conformance-");
+  ASSERT_TRUE(tmp.ok());
+  const std::string dir = *tmp + "/test_abs_wrong_shape";
+  ASSERT_TRUE(env.CreateDirs(dir + "/test_data_set_0").ok());
+  ASSERT_TRUE(env.WriteFile(dir + "/model.onnx", *env.ReadFile(src + "/model.onnx")).ok());
+  onnx::TensorProto p;
+  TensorToProto(Tensor::FromVector<float>({1}, {-2.0f}), &p);
+  ASSERT_TRUE(env.WriteFile(dir + "/test_data_set_0/input_0.pb", p.SerializeAsString()).ok());
+  TensorToProto(Tensor::FromVector<float>({1}, {2.0f}), &p);
+  ASSERT_TRUE(env.WriteFile(dir + "/test_data_set_0/output_0.pb", p.SerializeAsString()).ok());
+  CaseResult r = RunConformanceCase(env, dir);
+  EXPECT_EQ(r.outcome, CaseOutcome::kFail);
+  EXPECT_NE(r.detail.find("must have shape [3,4,5]"), std::string::npos) << r.detail;
+  env.RemoveAll(*tmp).IgnoreError();
 }
 
 TEST(ConformanceTest, ComparesWithTolerance) {

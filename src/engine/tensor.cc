@@ -125,6 +125,14 @@ uint16_t FloatToBFloat16(float f) {
   return static_cast<uint16_t>((x + rounding) >> 16);
 }
 
+uint16_t FloatToBFloat16Truncated(float f) {
+  uint32_t x;
+  std::memcpy(&x, &f, 4);
+  // A NaN whose payload sits only in the low bits would become infinity.
+  if ((x & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((x >> 16) | 0x40);
+  return static_cast<uint16_t>(x >> 16);
+}
+
 int64_t ElementCount(const Shape& shape) {
   int64_t n = 1;
   for (int64_t d : shape) {

@@ -82,6 +82,9 @@ float HalfToFloat(uint16_t h);
 uint16_t FloatToHalf(float f);
 float BFloat16ToFloat(uint16_t b);
 uint16_t FloatToBFloat16(float f);
+// float -> bfloat16 by dropping the low 16 bits (NaN stays a quiet NaN): what
+// onnx 1.12's Cast test data expects (see the Cast kernel in kernels/glue.cc).
+uint16_t FloatToBFloat16Truncated(float f);
 
 using Shape = std::vector<int64_t>;
 

@@ -1,5 +1,6 @@
 #include "engine/tensor.h"
 
+#include <bit>
 #include <cstdint>
 
 #include <gtest/gtest.h>
@@ -66,6 +67,13 @@ TEST(TensorTest, HalfConversionsMatchNumpy) {
   EXPECT_FLOAT_EQ(HalfToFloat(0x3555), 0.33325195f);
   EXPECT_FLOAT_EQ(HalfToFloat(0x0001), 5.9604645e-08f);
   EXPECT_EQ(FloatToBFloat16(1.0f), 0x3F80);
+  // 0x3F80C000 lies past the midpoint between bfloat16 0x3F80 and 0x3F81.
+  const float above_half = std::bit_cast<float>(uint32_t{0x3F80C000});
+  EXPECT_EQ(FloatToBFloat16(above_half), 0x3F81);
+  EXPECT_EQ(FloatToBFloat16Truncated(above_half), 0x3F80);
+  EXPECT_EQ(FloatToBFloat16Truncated(-above_half), 0xBF80);
+  const float low_nan = std::bit_cast<float>(uint32_t{0x7F800001});
+  EXPECT_EQ(FloatToBFloat16Truncated(low_nan) & 0x7FC0, 0x7FC0);  // still a NaN
   EXPECT_FLOAT_EQ(BFloat16ToFloat(0x4049), 3.140625f);
 }
 
