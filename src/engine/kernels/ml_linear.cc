@@ -102,6 +102,10 @@ Result<std::unique_ptr<Kernel>> MakeLinearClassifier(const KernelInfo& info) {
         row[0] = Probit(row[0]);
         if (add_second) row.push_back(0.0);
       } else if (add_second) {
+        // A binary logistic model (sklearn's LogisticRegression as skl2onnx
+        // writes it) gives [1 - p, p] with p = logistic(margin), as
+        // onnxruntime does; without a transform the margin itself is used.
+        if (post == PostTransform::kLogistic) row[0] = Logistic(row[0]);
         auto [a, b] = ExpandBinaryScore(row[0], post, SecondClass::kProbability);
         row = {a, b};
       }

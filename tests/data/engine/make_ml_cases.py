@@ -18,10 +18,14 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 from sklearn.datasets import make_classification, make_regression
-from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.ensemble import (ExtraTreesClassifier, ExtraTreesRegressor,
+                              GradientBoostingClassifier, GradientBoostingRegressor,
+                              RandomForestClassifier, RandomForestRegressor)
+from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.preprocessing import StandardScaler
-from sklearn.svm import SVC, SVR
+from sklearn.svm import SVC, SVR, LinearSVC
+from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 import xgboost as xgb
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "ml")
@@ -52,7 +56,9 @@ def tensor_info(name, dtype, shape):
 
 
 def sklearn_tree_attrs(estimators, leaf_weights):
-    """nodes_* and leaf (tree, node, id, weight) lists for sklearn trees."""
+    """nodes_* and leaf (tree, node, id, weight) lists for sklearn trees.
+    leaf_weights gets the leaf's class counts (classifiers) or its values, one
+    per output (regressors)."""
     a = {k: [] for k in ["nodes_treeids", "nodes_nodeids", "nodes_featureids", "nodes_values",
                          "nodes_modes", "nodes_truenodeids", "nodes_falsenodeids"]}
     leaves = []
@@ -68,7 +74,10 @@ def sklearn_tree_attrs(estimators, leaf_weights):
             a["nodes_truenodeids"].append(0 if leaf else int(tree.children_left[n]))
             a["nodes_falsenodeids"].append(0 if leaf else int(tree.children_right[n]))
             if leaf:
-                for cid, w in leaf_weights(tree.value[n][0]):
+                # value[n] is (outputs, classes): classifiers have one output
+                # row, multi-output regressors one column.
+                v = tree.value[n][0] if tree.value.shape[1] == 1 else tree.value[n][:, 0]
+                for cid, w in leaf_weights(v):
                     leaves.append((t, n, cid, w))
     return a, leaves
 
@@ -144,16 +153,14 @@ def rf_classifier(n_classes, zipmap):
               expected, ml_opset=1)
 
 
-def xgb_binary():
-    X, y = make_classification(n_samples=400, n_features=5, random_state=2)
-    X[::7, 1] = np.nan
-    clf = xgb.XGBClassifier(n_estimators=6, max_depth=3, learning_rate=0.3, base_score=0.5,
-                            tree_method="exact", random_state=0).fit(X, y)
+def xgb_tree_attrs(booster):
+    """nodes_* attributes and (tree, node, value) leaves from an xgboost dump,
+    as onnxmltools writes them: BRANCH_LT, missing goes where `missing` says."""
     a = {k: [] for k in ["nodes_treeids", "nodes_nodeids", "nodes_featureids", "nodes_values",
                          "nodes_modes", "nodes_truenodeids", "nodes_falsenodeids",
                          "nodes_missing_value_tracks_true"]}
     leaves = []
-    for t, dump in enumerate(clf.get_booster().get_dump(dump_format="json")):
+    for t, dump in enumerate(booster.get_dump(dump_format="json")):
         stack = [json.loads(dump)]
         while stack:
             n = stack.pop()
@@ -170,6 +177,20 @@ def xgb_binary():
                 leaves.append((t, n["nodeid"], float(n["leaf"])))
             else:
                 stack.extend(n["children"])
+    return a, leaves
+
+
+def xgb_base_score(booster):
+    config = json.loads(booster.save_config())
+    return float(config["learner"]["learner_model_param"]["base_score"])
+
+
+def xgb_binary():
+    X, y = make_classification(n_samples=400, n_features=5, random_state=2)
+    X[::7, 1] = np.nan
+    clf = xgb.XGBClassifier(n_estimators=6, max_depth=3, learning_rate=0.3, base_score=0.5,
+                            tree_method="exact", random_state=0).fit(X, y)
+    a, leaves = xgb_tree_attrs(clf.get_booster())
     node = helper.make_node("TreeEnsembleClassifier", ["X"], ["label", "probs"], domain=ML,
                             classlabels_int64s=[0, 1], class_treeids=[l[0] for l in leaves],
                             class_nodeids=[l[1] for l in leaves], class_ids=[0] * len(leaves),
@@ -399,6 +420,297 @@ def svm_models():
               [reg.predict(Xt.astype(np.float64)).astype(np.float32).reshape(-1, 1)], ml_opset=1)
 
 
+# ---- more cases: boosted trees, extra trees, linear models with ZipMap, imputers ----
+
+def zipmap_info(name, key_type):
+    map_type = onnx.TypeProto()
+    map_type.map_type.key_type = key_type
+    map_type.map_type.value_type.tensor_type.elem_type = TensorProto.FLOAT
+    return helper.make_value_info(name, helper.make_sequence_type_proto(map_type))
+
+
+def zipmap_expected(rows, keys):
+    """A SequenceProto of MapProto, one map {key: value} per row."""
+    seq = onnx.SequenceProto()
+    seq.elem_type = onnx.SequenceProto.MAP
+    for row in rows:
+        m = seq.map_values.add()
+        if isinstance(keys[0], str):
+            m.key_type = TensorProto.STRING
+            m.string_keys.extend(k.encode() for k in keys)
+        else:
+            m.key_type = TensorProto.INT64
+            m.keys.extend(int(k) for k in keys)
+        m.values.elem_type = onnx.SequenceProto.TENSOR
+        for v in row:
+            m.values.tensor_values.append(numpy_helper.from_array(np.array(v, dtype=np.float32)))
+    return seq
+
+
+def leaf_lists(leaves, prefix):
+    return {prefix + "_treeids": [l[0] for l in leaves], prefix + "_nodeids": [l[1] for l in leaves],
+            prefix + "_ids": [l[2] for l in leaves], prefix + "_weights": [l[3] for l in leaves]}
+
+
+def xgb_multiclass():
+    X, y = make_classification(n_samples=450, n_features=5, n_informative=4, n_redundant=0,
+                               n_classes=3, random_state=11)
+    X[::6, 2] = np.nan
+    X[3::9, 0] = np.nan
+    clf = xgb.XGBClassifier(n_estimators=4, max_depth=3, learning_rate=0.4,
+                            objective="multi:softprob", tree_method="exact",
+                            random_state=0).fit(X, y)
+    booster = clf.get_booster()
+    a, leaves = xgb_tree_attrs(booster)
+    # xgboost interleaves the trees by class: tree t adds to class t % 3.
+    leaves = [(t, n, t % 3, w) for t, n, w in leaves]
+    node = helper.make_node("TreeEnsembleClassifier", ["X"], ["label", "probs"], domain=ML,
+                            classlabels_int64s=[0, 1, 2], post_transform="SOFTMAX",
+                            base_values=[xgb_base_score(booster)] * 3,
+                            **leaf_lists(leaves, "class"), **a)
+    Xt = X[:40].astype(np.float32)
+    save_case("tree_classifier_xgb_multiclass", [node],
+              [tensor_info("X", TensorProto.FLOAT, [None, 5])],
+              [tensor_info("label", TensorProto.INT64, [None]),
+               tensor_info("probs", TensorProto.FLOAT, [None, 3])], [Xt],
+              [clf.predict(Xt).astype(np.int64), clf.predict_proba(Xt).astype(np.float32)])
+
+
+def xgb_regressor(as_tensor):
+    X, y = make_regression(n_samples=300, n_features=5, noise=1.0, random_state=12)
+    X[::5, 3] = np.nan
+    reg = xgb.XGBRegressor(n_estimators=8, max_depth=3, learning_rate=0.3,
+                           objective="reg:squarederror", tree_method="exact",
+                           random_state=0).fit(X, y)
+    booster = reg.get_booster()
+    a, leaves = xgb_tree_attrs(booster)
+    leaves = [(t, n, 0, w) for t, n, w in leaves]
+    attrs = dict(a, **leaf_lists(leaves, "target"))
+    base = xgb_base_score(booster)
+    if as_tensor:  # ai.onnx.ml 3: double thresholds, weights and base values
+        attrs["nodes_values_as_tensor"] = numpy_helper.from_array(
+            np.array(attrs.pop("nodes_values"), dtype=np.float64))
+        attrs["target_weights_as_tensor"] = numpy_helper.from_array(
+            np.array(attrs.pop("target_weights"), dtype=np.float64))
+        attrs["base_values_as_tensor"] = numpy_helper.from_array(np.array([base], np.float64))
+    else:
+        attrs["base_values"] = [base]
+    node = helper.make_node("TreeEnsembleRegressor", ["X"], ["Y"], domain=ML, n_targets=1,
+                            aggregate_function="SUM", **attrs)
+    Xt = X[:40].astype(np.float32)
+    save_case("tree_regressor_xgb" + ("_as_tensor" if as_tensor else ""), [node],
+              [tensor_info("X", TensorProto.FLOAT, [None, 5])],
+              [tensor_info("Y", TensorProto.FLOAT, [None, 1])], [Xt],
+              [reg.predict(Xt).astype(np.float32).reshape(-1, 1)])
+
+
+def gradient_boosting():
+    X, y = make_regression(n_samples=300, n_features=5, noise=2.0, random_state=13)
+    gb = GradientBoostingRegressor(n_estimators=10, max_depth=3, learning_rate=0.2,
+                                   random_state=0).fit(X, y)
+    lr = gb.learning_rate
+    a, leaves = sklearn_tree_attrs(gb.estimators_[:, 0], lambda v: [(0, float(v[0]) * lr)])
+    Xt = float32_safe(X[:40], gb.estimators_[:, 0])
+    node = helper.make_node("TreeEnsembleRegressor", ["X"], ["Y"], domain=ML, n_targets=1,
+                            aggregate_function="SUM",
+                            base_values=[float(gb._raw_predict_init(Xt[:1])[0, 0])],
+                            **leaf_lists(leaves, "target"), **a)
+    save_case("tree_regressor_gb", [node], [tensor_info("X", TensorProto.FLOAT, [None, 5])],
+              [tensor_info("Y", TensorProto.FLOAT, [None, 1])], [Xt],
+              [gb.predict(Xt).astype(np.float32).reshape(-1, 1)], ml_opset=1)
+
+    for n_classes in (2, 3):
+        X, y = make_classification(n_samples=300, n_features=5, n_informative=4,
+                                   n_redundant=0, n_classes=n_classes, random_state=14)
+        gb = GradientBoostingClassifier(n_estimators=6, max_depth=2, learning_rate=0.3,
+                                        random_state=0).fit(X, y)
+        k = gb.estimators_.shape[1]  # 1 column for two classes (the binary convention)
+        trees = [gb.estimators_[i, c] for i in range(gb.estimators_.shape[0]) for c in range(k)]
+        lr = gb.learning_rate
+        a, raw = sklearn_tree_attrs(trees, lambda v: [(0, float(v[0]) * lr)])
+        leaves = [(t, n, t % k, w) for t, n, _, w in raw]
+        Xt = float32_safe(X[:40], trees)
+        node = helper.make_node(
+            "TreeEnsembleClassifier", ["X"], ["label", "probs"], domain=ML,
+            classlabels_int64s=list(range(n_classes)),
+            post_transform="LOGISTIC" if n_classes == 2 else "SOFTMAX",
+            base_values=[float(v) for v in gb._raw_predict_init(Xt[:1])[0]],
+            **leaf_lists(leaves, "class"), **a)
+        save_case("tree_classifier_gb_%dclass" % n_classes, [node],
+                  [tensor_info("X", TensorProto.FLOAT, [None, 5])],
+                  [tensor_info("label", TensorProto.INT64, [None]),
+                   tensor_info("probs", TensorProto.FLOAT, [None, n_classes])], [Xt],
+                  [gb.predict(Xt).astype(np.int64), gb.predict_proba(Xt).astype(np.float32)],
+                  ml_opset=1)
+
+
+def extra_trees():
+    X, y = make_classification(n_samples=300, n_features=6, n_informative=4, n_classes=3,
+                               random_state=15)
+    et = ExtraTreesClassifier(n_estimators=4, max_depth=5, random_state=0).fit(X, y)
+    n = len(et.estimators_)
+    a, leaves = sklearn_tree_attrs(
+        et.estimators_, lambda v: [(c, float(v[c] / v.sum()) / n) for c in range(len(v))])
+    Xt = float32_safe(X[:40], et.estimators_)
+    node = helper.make_node("TreeEnsembleClassifier", ["X"], ["label", "probs"], domain=ML,
+                            classlabels_int64s=[0, 1, 2], **leaf_lists(leaves, "class"), **a)
+    save_case("tree_classifier_et_3class", [node], [tensor_info("X", TensorProto.FLOAT, [None, 6])],
+              [tensor_info("label", TensorProto.INT64, [None]),
+               tensor_info("probs", TensorProto.FLOAT, [None, 3])], [Xt],
+              [et.predict(Xt).astype(np.int64), et.predict_proba(Xt).astype(np.float32)],
+              ml_opset=1)
+
+    X, y = make_regression(n_samples=300, n_features=6, n_targets=2, noise=1.0, random_state=16)
+    et = ExtraTreesRegressor(n_estimators=4, max_depth=5, random_state=0).fit(X, y)
+    n = len(et.estimators_)
+    a, leaves = sklearn_tree_attrs(et.estimators_,
+                                   lambda v: [(k, float(v[k]) / n) for k in range(len(v))])
+    # ai.onnx.ml 3 double attributes keep sklearn's float64 thresholds exact,
+    # so no input needs to be moved off a threshold.
+    a["nodes_values_as_tensor"] = numpy_helper.from_array(
+        np.array([e.tree_.threshold[i] if e.tree_.children_left[i] != -1 else 0.0
+                  for e in et.estimators_ for i in range(e.tree_.node_count)], dtype=np.float64))
+    del a["nodes_values"]
+    lists = leaf_lists(leaves, "target")
+    lists["target_weights_as_tensor"] = numpy_helper.from_array(
+        np.array(lists.pop("target_weights"), dtype=np.float64))
+    node = helper.make_node("TreeEnsembleRegressor", ["X"], ["Y"], domain=ML, n_targets=2,
+                            aggregate_function="SUM", **lists, **a)
+    Xt = X[:40].astype(np.float32)
+    save_case("tree_regressor_et_2targets_as_tensor", [node],
+              [tensor_info("X", TensorProto.FLOAT, [None, 6])],
+              [tensor_info("Y", TensorProto.FLOAT, [None, 2])], [Xt],
+              [et.predict(Xt).astype(np.float32)])
+
+
+def decision_tree_boundaries():
+    """Integer features give thresholds like 1.5; the inputs sit exactly on them."""
+    rng = np.random.RandomState(17)
+    X = rng.randint(0, 5, size=(300, 3)).astype(np.float64)
+    y = X[:, 0] * 2 - X[:, 1] + (X[:, 2] > 2) * 3 + rng.randn(300) * 0.1
+    dt = DecisionTreeRegressor(max_depth=5, random_state=0).fit(X, y)
+    Xt = rng.choice([0.0, 0.5, 1.0, 1.5, 2.0, 2.5, 3.0, 3.5, 4.0], size=(40, 3)).astype(np.float32)
+    thr = dt.tree_.threshold[dt.tree_.children_left != -1]
+    assert np.isin(Xt, thr.astype(np.float32)).sum() > 20, "too few inputs on a threshold"
+    a, leaves = sklearn_tree_attrs([dt], lambda v: [(0, float(v[0]))])
+    node = helper.make_node("TreeEnsembleRegressor", ["X"], ["Y"], domain=ML, n_targets=1,
+                            **leaf_lists(leaves, "target"), **a)
+    save_case("tree_regressor_dt_on_thresholds", [node],
+              [tensor_info("X", TensorProto.FLOAT, [None, 3])],
+              [tensor_info("Y", TensorProto.FLOAT, [None, 1])], [Xt],
+              [dt.predict(Xt).astype(np.float32).reshape(-1, 1)], ml_opset=1)
+
+    yc = np.array(["low", "mid", "high"], dtype=object)[(X[:, 0] + X[:, 1] > 3).astype(int) +
+                                                          (X[:, 2] > 3).astype(int)]
+    dc = DecisionTreeClassifier(max_depth=4, random_state=0).fit(X, yc)
+    a, leaves = sklearn_tree_attrs(
+        [dc], lambda v: [(c, float(v[c] / v.sum())) for c in range(len(v))])
+    node = helper.make_node("TreeEnsembleClassifier", ["X"], ["label", "probs"], domain=ML,
+                            classlabels_strings=list(dc.classes_), **leaf_lists(leaves, "class"),
+                            **a)
+    save_case("tree_classifier_dt_on_thresholds_strings", [node],
+              [tensor_info("X", TensorProto.FLOAT, [None, 3])],
+              [tensor_info("label", TensorProto.STRING, [None]),
+               tensor_info("probs", TensorProto.FLOAT, [None, 3])], [Xt],
+              [dc.predict(Xt).astype(object), dc.predict_proba(Xt).astype(np.float32)],
+              ml_opset=1)
+
+
+def linear_with_zipmap():
+    X, y = make_classification(n_samples=300, n_features=4, n_informative=3, n_redundant=0,
+                               random_state=18)
+    names = np.array(["no", "yes"], dtype=object)
+    lr = LogisticRegression().fit(X, names[y])
+    nodes = [helper.make_node("LinearClassifier", ["X"], ["label", "probs"], domain=ML,
+                              coefficients=list(lr.coef_.ravel()), intercepts=list(lr.intercept_),
+                              classlabels_strings=["no", "yes"], post_transform="LOGISTIC"),
+             helper.make_node("ZipMap", ["probs"], ["zip"], domain=ML,
+                              classlabels_strings=["no", "yes"])]
+    Xt = X[:30].astype(np.float32)
+    save_case("linear_classifier_binary_strings_zipmap", nodes,
+              [tensor_info("X", TensorProto.FLOAT, [None, 4])],
+              [tensor_info("label", TensorProto.STRING, [None]), zipmap_info("zip", TensorProto.STRING)],
+              [Xt], [lr.predict(Xt).astype(object),
+                     zipmap_expected(lr.predict_proba(Xt), ["no", "yes"])], ml_opset=1)
+
+    X, y = make_classification(n_samples=300, n_features=4, n_informative=3, n_redundant=0,
+                               n_classes=3, random_state=19)
+    svc = LinearSVC(C=0.5, max_iter=5000, random_state=0).fit(X, y)
+    nodes = [helper.make_node("LinearClassifier", ["X"], ["label", "scores"], domain=ML,
+                              coefficients=list(svc.coef_.ravel()), intercepts=list(svc.intercept_),
+                              classlabels_ints=[0, 1, 2], post_transform="NONE"),
+             helper.make_node("ZipMap", ["scores"], ["zip"], domain=ML,
+                              classlabels_int64s=[0, 1, 2])]
+    Xt = X[:30].astype(np.float32)
+    save_case("linear_svc_3class_zipmap", nodes, [tensor_info("X", TensorProto.FLOAT, [None, 4])],
+              [tensor_info("label", TensorProto.INT64, [None]), zipmap_info("zip", TensorProto.INT64)],
+              [Xt], [svc.predict(Xt).astype(np.int64),
+                     zipmap_expected(svc.decision_function(Xt), [0, 1, 2])], ml_opset=1)
+
+    # One-vs-rest logistic regression: logistic scores, then L1 normalisation.
+    ovr = LogisticRegression(multi_class="ovr", max_iter=500).fit(X, y)
+    nodes = [helper.make_node("LinearClassifier", ["X"], ["label", "scores"], domain=ML,
+                              coefficients=list(ovr.coef_.ravel()), intercepts=list(ovr.intercept_),
+                              classlabels_ints=[0, 1, 2], post_transform="LOGISTIC"),
+             helper.make_node("Normalizer", ["scores"], ["probs"], domain=ML, norm="L1"),
+             helper.make_node("ZipMap", ["probs"], ["zip"], domain=ML,
+                              classlabels_int64s=[0, 1, 2])]
+    save_case("logistic_ovr_normalizer_zipmap", nodes,
+              [tensor_info("X", TensorProto.FLOAT, [None, 4])],
+              [tensor_info("label", TensorProto.INT64, [None]), zipmap_info("zip", TensorProto.INT64)],
+              [Xt], [ovr.predict(Xt).astype(np.int64),
+                     zipmap_expected(ovr.predict_proba(Xt), [0, 1, 2])], ml_opset=1)
+
+
+def imputers():
+    rng = np.random.RandomState(20)
+    X = rng.randn(60, 4).astype(np.float32) * 3 + 1
+    X[rng.rand(60, 4) < 0.2] = np.nan
+    imp = SimpleImputer(strategy="mean").fit(X)
+    node = helper.make_node("Imputer", ["X"], ["Y"], domain=ML,
+                            imputed_value_floats=list(imp.statistics_.astype(np.float32)),
+                            replaced_value_float=float("nan"))
+    save_case("imputer_sklearn_mean", [node], [tensor_info("X", TensorProto.FLOAT, [None, 4])],
+              [tensor_info("Y", TensorProto.FLOAT, [None, 4])], [X[:20]],
+              [imp.transform(X[:20]).astype(np.float32)], ml_opset=1)
+
+    Xi = rng.randint(0, 9, size=(20, 3)).astype(np.int64)
+    Xi[rng.rand(20, 3) < 0.25] = -1
+    imp = SimpleImputer(missing_values=-1, strategy="most_frequent").fit(Xi)
+    node = helper.make_node("Imputer", ["X"], ["Y"], domain=ML,
+                            imputed_value_int64s=[int(v) for v in imp.statistics_],
+                            replaced_value_int64=-1)
+    save_case("imputer_sklearn_int64", [node], [tensor_info("X", TensorProto.INT64, [None, 3])],
+              [tensor_info("Y", TensorProto.INT64, [None, 3])], [Xi],
+              [imp.transform(Xi).astype(np.int64)], ml_opset=1)
+
+
+def rf_regressor_two_targets():
+    X, y = make_regression(n_samples=300, n_features=5, n_targets=2, noise=2.0, random_state=21)
+    rf = RandomForestRegressor(n_estimators=3, max_depth=4, random_state=0).fit(X, y)
+    n = len(rf.estimators_)
+    a, leaves = sklearn_tree_attrs(rf.estimators_,
+                                   lambda v: [(k, float(v[k]) / n) for k in range(len(v))])
+    Xt = float32_safe(X[:40], rf.estimators_)
+    node = helper.make_node("TreeEnsembleRegressor", ["X"], ["Y"], domain=ML, n_targets=2,
+                            aggregate_function="SUM", **leaf_lists(leaves, "target"), **a)
+    save_case("tree_regressor_rf_2targets", [node], [tensor_info("X", TensorProto.FLOAT, [None, 5])],
+              [tensor_info("Y", TensorProto.FLOAT, [None, 2])], [Xt],
+              [rf.predict(Xt).astype(np.float32)], ml_opset=1)
+
+
+def more_cases():
+    xgb_multiclass()
+    xgb_regressor(as_tensor=False)
+    xgb_regressor(as_tensor=True)
+    gradient_boosting()
+    extra_trees()
+    decision_tree_boundaries()
+    linear_with_zipmap()
+    imputers()
+    rf_regressor_two_targets()
+
+
 def main():
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
@@ -411,6 +723,7 @@ def main():
     linear_models()
     preprocessors()
     svm_models()
+    more_cases()
 
 
 if __name__ == "__main__":
