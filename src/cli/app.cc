@@ -24,6 +24,7 @@ int RunMain(int argc, char** argv) {
   RegisterModelIntrospect(*model, &exit_code);
   RegisterModelStatus(*model, &exit_code);
   RegisterModelMetadata(*model, &exit_code);
+  RegisterModelVerify(*model, &exit_code);
   CLI::App* onnx =
       app.add_subcommand("onnx", "Run, benchmark and conformance-test ONNX models with the "
                                  "built-in engine");

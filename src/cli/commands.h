@@ -11,6 +11,7 @@ void RegisterModelPrepare(CLI::App& parent, int* exit_code);
 void RegisterModelIntrospect(CLI::App& parent, int* exit_code);
 void RegisterModelStatus(CLI::App& parent, int* exit_code);
 void RegisterModelMetadata(CLI::App& parent, int* exit_code);
+void RegisterModelVerify(CLI::App& parent, int* exit_code);
 // The `ads onnx` group (src/cli/onnx_commands.cc).
 void RegisterOnnxRun(CLI::App& parent, int* exit_code);
 void RegisterOnnxBench(CLI::App& parent, int* exit_code);
