@@ -40,49 +40,58 @@ Status CheckContentType(std::string_view content_type) {
                               " is not supported; send application/json.");
 }
 
+// The index of dict columns: the union of their keys, in order of appearance.
+std::vector<std::string> UnionIndex(const Json& object) {
+  std::vector<std::string> index;
+  std::unordered_map<std::string, size_t> seen;
+  for (const auto& [name, value] : object.items()) {
+    if (!value.is_object()) continue;
+    for (const auto& [key, cell] : value.items()) {
+      if (seen.emplace(key, index.size()).second) index.push_back(key);
+    }
+  }
+  return index;
+}
+
+// Checks that the columns are all lists of one length or all dicts (scalars
+// may join either); sets frame->rows for lists.
+Status CheckColumnShapes(const Json& object, bool* dicts, Frame* frame) {
+  size_t lists = 0, dict_count = 0;
+  std::string first_list;
+  for (const auto& [name, value] : object.items()) {
+    if (value.is_object()) ++dict_count;
+    if (!value.is_array()) continue;
+    if (lists++ == 0) {
+      first_list = name;
+      frame->rows = value.size();
+    } else if (value.size() != frame->rows) {
+      return InvalidArgumentError("Column " + Quoted(name) + " has " + std::to_string(value.size()) +
+                                  " values but column " + Quoted(first_list) + " has " +
+                                  std::to_string(frame->rows) +
+                                  "; all columns must have the same length.");
+    }
+  }
+  if (lists > 0 && dict_count > 0) {
+    return InvalidArgumentError(
+        "The payload mixes columns given as lists and as dicts; use one form for all columns.");
+  }
+  if (lists == 0 && dict_count == 0) {
+    return InvalidArgumentError(
+        "A dict payload needs a list of values per column, e.g. {\"a\": [1, 2], \"b\": [3, 4]}.");
+  }
+  *dicts = dict_count > 0;
+  return OkStatus();
+}
+
 // pd.DataFrame.from_dict(data): one entry per column holding a list of values
 // or a dict {index: value}; scalars are broadcast, as pandas does.
 Result<Frame> FrameFromColumns(Json object) {
   Frame frame;
   if (object.empty()) return InvalidArgumentError("The payload has no columns.");
-  size_t lists = 0, dicts = 0;
-  std::string first_list;
-  for (const auto& [name, value] : object.items()) {
-    if (value.is_array()) {
-      if (lists == 0) {
-        first_list = name;
-        frame.rows = value.size();
-      } else if (value.size() != frame.rows) {
-        return InvalidArgumentError("Column " + Quoted(name) + " has " +
-                                    std::to_string(value.size()) + " values but column " +
-                                    Quoted(first_list) + " has " + std::to_string(frame.rows) +
-                                    "; all columns must have the same length.");
-      }
-      ++lists;
-    } else if (value.is_object()) {
-      ++dicts;
-    }
-  }
-  if (lists > 0 && dicts > 0) {
-    return InvalidArgumentError(
-        "The payload mixes columns given as lists and as dicts; use one form for all columns.");
-  }
-  if (lists == 0 && dicts == 0) {
-    return InvalidArgumentError(
-        "A dict payload needs a list of values per column, e.g. {\"a\": [1, 2], \"b\": [3, 4]}.");
-  }
-  // The index of dict columns: the union of their keys, in order of appearance.
-  std::vector<std::string> index;
-  if (dicts > 0) {
-    std::unordered_map<std::string, size_t> seen;
-    for (const auto& [name, value] : object.items()) {
-      if (!value.is_object()) continue;
-      for (const auto& [key, cell] : value.items()) {
-        if (seen.emplace(key, index.size()).second) index.push_back(key);
-      }
-    }
-    frame.rows = index.size();
-  }
+  bool dicts = false;
+  ADS_RETURN_IF_ERROR(CheckColumnShapes(object, &dicts, &frame));
+  const std::vector<std::string> index = dicts ? UnionIndex(object) : std::vector<std::string>{};
+  if (dicts) frame.rows = index.size();
   for (auto& [name, value] : object.items()) {
     frame.columns.push_back(name);
     std::vector<Json>& cells = frame.cells.emplace_back();
