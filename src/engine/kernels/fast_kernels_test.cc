@@ -680,5 +680,60 @@ TEST(FastConvTest, MismatchedInputFallsBackToTheReferenceError) {
   EXPECT_TRUE((*s)->Run({{"a", Value(Tensor(DataType::kFloat, {1, 3, 3, 3}))}}).ok());
 }
 
+// ----------------------------------------------------------------- pool ---
+
+TEST(FastPoolTest, MaxPoolEqualsReferenceIncludingNaNsAndPads) {
+  std::mt19937 rng(47);
+  struct PoolCase {
+    int64_t h, w, kh, kw;
+    std::vector<int64_t> strides, pads;
+  };
+  const std::vector<PoolCase> cases = {{26, 26, 2, 2, {2, 2}, {}},
+                                       {11, 11, 2, 2, {2, 2}, {}},
+                                       {7, 9, 3, 2, {1, 2}, {1, 0, 1, 1}},
+                                       {5, 5, 3, 3, {}, {2, 2, 2, 2}},
+                                       {6, 4, 1, 4, {3, 1}, {}}};
+  for (const PoolCase& pc : cases) {
+    for (int threads : {1, 2}) {
+      std::vector<float> x = RandomMatrix(3 * 5 * pc.h * pc.w, rng);
+      for (size_t i = 0; i < x.size(); i += 7) x[i] = std::nanf("");
+      ModelBuilder b;
+      b.Input("a", onnx::TensorProto::FLOAT).Output("y");
+      auto* node = b.Node("MaxPool", {"a"}, {"y"});
+      AddIntsAttr(node, "kernel_shape", {pc.kh, pc.kw});
+      if (!pc.strides.empty()) AddIntsAttr(node, "strides", pc.strides);
+      if (!pc.pads.empty()) AddIntsAttr(node, "pads", pc.pads);
+      const std::map<std::string, Value> feeds = {
+          {"a", Value(Tensor::FromVector<float>({3, 5, pc.h, pc.w}, x))}};
+      auto ref = RunY(b, ReferenceOnly(), threads, feeds);
+      ASSERT_TRUE(ref.ok()) << ref.status().ToString();
+      auto fast = RunY(b, FastOnly(), threads, feeds);
+      ASSERT_TRUE(fast.ok()) << fast.status().ToString();
+      ASSERT_EQ(ref->shape(), fast->shape());
+      for (int64_t i = 0; i < ref->size(); ++i) {
+        const float r = ref->data<float>()[i], f = fast->data<float>()[i];
+        EXPECT_TRUE(r == f || (std::isnan(r) && std::isnan(f))) << i << ": " << r << " vs " << f;
+      }
+    }
+  }
+}
+
+TEST(FastPoolTest, DeclinesCeilModeAndAutoPad) {
+  for (const char* attr : {"ceil_mode", "auto_pad"}) {
+    ModelBuilder b(13);
+    b.Input("a", onnx::TensorProto::FLOAT).Output("y");
+    auto* node = b.Node("MaxPool", {"a"}, {"y"});
+    AddIntsAttr(node, "kernel_shape", {2, 2});
+    if (std::string(attr) == "ceil_mode")
+      AddIntAttr(node, "ceil_mode", 1);
+    else
+      AddStringAttr(node, "auto_pad", "SAME_UPPER");
+    auto s = b.Load({.threads = 1, .registry = &FastOnly()});
+    ASSERT_FALSE(s.ok()) << attr;
+    EXPECT_EQ(s.status().code(), StatusCode::kUnimplemented) << attr;
+    EXPECT_TRUE(b.Load({.threads = 1}).ok()) << attr;
+  }
+}
+
 }  // namespace
 }  // namespace ads::engine

@@ -13,6 +13,7 @@ void RegisterFastKernels(KernelRegistry& registry) {
   kernels::RegisterFastTreeKernels(registry);
   kernels::RegisterFastGemmKernels(registry);
   kernels::RegisterFastConvKernels(registry);
+  kernels::RegisterFastPoolKernels(registry);
 }
 
 const KernelRegistry& ReferenceKernelRegistry() {

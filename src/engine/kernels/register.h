@@ -36,6 +36,7 @@ inline constexpr int kFastKernelPriority = 10;
 void RegisterFastTreeKernels(KernelRegistry& registry);     // fast_tree_kernels.cc
 void RegisterFastGemmKernels(KernelRegistry& registry);     // fast_gemm_kernels.cc
 void RegisterFastConvKernels(KernelRegistry& registry);     // fast_conv.cc
+void RegisterFastPoolKernels(KernelRegistry& registry);     // fast_pool.cc
 void RegisterGlueKernels(KernelRegistry& registry);         // glue.cc, glue_shape.cc
 void RegisterShapeKernels(KernelRegistry& registry);
 void RegisterElementwiseKernels(KernelRegistry& registry);  // elementwise.cc
