@@ -1,6 +1,8 @@
 #include "runtime/output_json.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <numeric>
 #include <vector>
 
@@ -12,15 +14,71 @@ namespace {
 using engine::DataType;
 using engine::Tensor;
 
+// Python's float repr: the shortest round-trip digits, fixed notation for
+// decimal exponents in [-4, 16), else d.ddde+XX; always a '.' or an exponent.
+void AppendRepr(double value, std::string* out) {
+  if (std::isnan(value)) {
+    *out += "NaN";
+    return;
+  }
+  if (std::isinf(value)) {
+    *out += value > 0 ? "Infinity" : "-Infinity";
+    return;
+  }
+  if (value == 0) {
+    *out += std::signbit(value) ? "-0.0" : "0.0";
+    return;
+  }
+  char sci[40];
+  const char* end = std::to_chars(sci, sci + sizeof(sci), value, std::chars_format::scientific).ptr;
+  const char* p = sci;
+  if (*p == '-') *out += *p++;
+  char digits[24];
+  int n = 0;
+  for (; *p != 'e'; ++p) {
+    if (*p != '.') digits[n++] = *p;
+  }
+  int exp10 = 0;
+  std::from_chars(p + 1 + (p[1] == '+'), end, exp10);
+  if (exp10 < -4 || exp10 >= 16) {
+    *out += digits[0];
+    if (n > 1) {
+      *out += '.';
+      out->append(digits + 1, static_cast<size_t>(n - 1));
+    }
+    char ebuf[8];
+    const int a = std::abs(exp10);
+    int k = 0;
+    ebuf[k++] = 'e';
+    ebuf[k++] = exp10 < 0 ? '-' : '+';
+    if (a >= 100) ebuf[k++] = static_cast<char>('0' + a / 100);
+    ebuf[k++] = static_cast<char>('0' + a / 10 % 10);
+    ebuf[k++] = static_cast<char>('0' + a % 10);
+    out->append(ebuf, static_cast<size_t>(k));
+  } else if (exp10 < 0) {
+    *out += "0.";
+    out->append(static_cast<size_t>(-exp10 - 1), '0');
+    out->append(digits, static_cast<size_t>(n));
+  } else if (n <= exp10 + 1) {
+    out->append(digits, static_cast<size_t>(n));
+    out->append(static_cast<size_t>(exp10 + 1 - n), '0');
+    *out += ".0";
+  } else {
+    out->append(digits, static_cast<size_t>(exp10 + 1));
+    *out += '.';
+    out->append(digits + exp10 + 1, static_cast<size_t>(n - exp10 - 1));
+  }
+}
+
 void AppendString(const std::string& s, std::string* out) { *out += DumpPythonJson(Json(s)); }
 
 void AppendElement(const Tensor& t, int64_t i, std::string* out) {
   switch (t.dtype()) {
-    case DataType::kFloat: *out += PythonFloatRepr(t.data<float>()[i]); return;
-    case DataType::kDouble: *out += PythonFloatRepr(t.data<double>()[i]); return;
-    case DataType::kFloat16: *out += PythonFloatRepr(engine::HalfToFloat(t.data<uint16_t>()[i])); return;
+    case DataType::kFloat: AppendRepr(t.data<float>()[i], out); return;
+    case DataType::kDouble: AppendRepr(t.data<double>()[i], out); return;
+    case DataType::kFloat16: AppendRepr(engine::HalfToFloat(t.data<uint16_t>()[i]), out); return;
     case DataType::kBFloat16:
-      *out += PythonFloatRepr(engine::BFloat16ToFloat(t.data<uint16_t>()[i]));
+      AppendRepr(engine::BFloat16ToFloat(t.data<uint16_t>()[i]), out);
       return;
     case DataType::kInt8: *out += std::to_string(t.data<int8_t>()[i]); return;
     case DataType::kInt16: *out += std::to_string(t.data<int16_t>()[i]); return;
@@ -88,13 +146,15 @@ Status AppendMap(const engine::Map& map, std::string* out) {
 
 }  // namespace
 
+void AppendPythonFloat(double value, std::string* out) { AppendRepr(value, out); }
+
 void AppendTensorJson(const Tensor& tensor, std::string* out) {
   AppendNested(tensor.shape(), 0, 0,
                [&tensor](int64_t i, std::string* o) { AppendElement(tensor, i, o); }, out);
 }
 
 void AppendFloatsJson(std::span<const float> data, const engine::Shape& shape, std::string* out) {
-  AppendNested(shape, 0, 0, [data](int64_t i, std::string* o) { *o += PythonFloatRepr(data[i]); },
+  AppendNested(shape, 0, 0, [data](int64_t i, std::string* o) { AppendRepr(data[i], o); },
                out);
 }
 

@@ -27,6 +27,9 @@ namespace ads::runtime {
 void AppendTensorJson(const engine::Tensor& tensor, std::string* out);
 // Fails only for a value that score.py could not serialise either (none).
 Status AppendValueJson(const engine::Value& value, std::string* out);
+// Python's repr of a float (as base's PythonFloatRepr, which it must equal),
+// appended without temporary strings: outputs print thousands of them.
+void AppendPythonFloat(double value, std::string* out);
 // float32 data of `shape` (row-major) as nested lists.
 void AppendFloatsJson(std::span<const float> data, const engine::Shape& shape, std::string* out);
 
