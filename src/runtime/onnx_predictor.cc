@@ -76,6 +76,8 @@ class OnnxPredictor : public Predictor {
       case Payload::Kind::kFrame: return FrameFeeds(payload.frame);
       case Payload::Kind::kArray: return ArrayFeeds(payload.array);
       case Payload::Kind::kList:
+        if (payload.dense) return ArrayFeeds(payload.array);  // same result, no JSON tree
+        return ListFeeds(payload.json);
       case Payload::Kind::kSeries: return ListFeeds(payload.json);
     }
     return std::vector<Value>{};

@@ -7,6 +7,7 @@
 
 #include "base/hash.h"
 #include "base/strings.h"
+#include "runtime/dense_list.h"
 #include "runtime/npy.h"
 
 namespace ads::runtime {
@@ -280,6 +281,12 @@ std::string_view PayloadKindName(Payload::Kind kind) {
 Result<Payload> DecodePayload(std::string_view body, std::string_view content_type,
                               const PayloadOptions& options) {
   ADS_RETURN_IF_ERROR(CheckContentType(content_type));
+  if (std::optional<engine::Tensor> dense = ParseDenseList(body)) {
+    Payload p;
+    p.dense = true;
+    p.array = std::move(*dense);
+    return p;
+  }
   ADS_ASSIGN_OR_RETURN(Json data, ParseJson(body, "The request body"));
   return Decode(std::move(data), options);
 }

@@ -54,9 +54,12 @@ struct Payload {
     kArray,   // a numpy array from an .npy file
   };
   Kind kind = Kind::kList;
-  Json json;              // kList and kSeries
+  Json json;              // kList (unless dense) and kSeries
   Frame frame;            // kFrame
-  engine::Tensor array;   // kArray
+  engine::Tensor array;   // kArray; and kList when dense
+  // A kList body that was a rectangular list of plain numbers, read by the
+  // fast path (dense_list.h) into `array` as float64; `json` is then null.
+  bool dense = false;
 };
 
 std::string_view PayloadKindName(Payload::Kind kind);

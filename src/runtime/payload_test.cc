@@ -31,11 +31,19 @@ std::string DecodeError(std::string_view body, std::string_view content_type = "
 std::string Cells(const Frame& f, size_t column) { return Json(f.cells[column]).dump(); }
 
 TEST(PayloadTest, RawListsStayAsSent) {
+  // Plain numbers take the dense fast path: float64 values, the list's shape.
   Payload p = DecodeOk("[[5.1, 3.5], [4.9, 3.0]]");
   EXPECT_EQ(p.kind, Payload::Kind::kList);
-  EXPECT_EQ(p.json.dump(), "[[5.1,3.5],[4.9,3.0]]");
-  EXPECT_EQ(DecodeOk("[1, 2, 3]").json.dump(), "[1,2,3]");
+  ASSERT_TRUE(p.dense);
+  std::string text;
+  AppendTensorJson(p.array, &text);
+  EXPECT_EQ(text, "[[5.1, 3.5], [4.9, 3.0]]");
+  // Anything else keeps the JSON value.
+  Payload mixed = DecodeOk("[[1, true], [null, 2]]");
+  EXPECT_FALSE(mixed.dense);
+  EXPECT_EQ(mixed.json.dump(), "[[1,true],[null,2]]");
   EXPECT_EQ(DecodeOk("7").kind, Payload::Kind::kList);
+  EXPECT_FALSE(DecodeOk("7").dense);
 }
 
 TEST(PayloadTest, ListWrapperAndDataWithoutTypeAreRawLists) {

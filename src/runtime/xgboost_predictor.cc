@@ -122,6 +122,8 @@ class XgboostPredictor : public Predictor {
       }
       case Payload::Kind::kArray: return CastTensor(payload.array, DataType::kFloat, "The payload");
       case Payload::Kind::kList:
+        if (payload.dense) return CastTensor(payload.array, DataType::kFloat, "The payload");
+        break;
       case Payload::Kind::kSeries: break;
     }
     return JsonToTensor(payload.json, DataType::kFloat, "The payload");
