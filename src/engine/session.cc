@@ -77,7 +77,10 @@ Result<std::map<std::string, Value>> Session::Run(
     }
     ordered.push_back(it->second);
   }
-  for (const auto& [name, v] : feeds) {
+  for (const auto& feed : feeds) {
+    // (A named variable, not a structured binding: clang 14, used for the
+    // fuzz build, cannot capture those in a lambda.)
+    const std::string& name = feed.first;
     bool known = std::any_of(inputs().begin(), inputs().end(),
                              [&](const ValueInfo& i) { return i.name == name; });
     if (!known) return InvalidArgumentError("the model has no input named " + Quoted(name));

@@ -72,7 +72,7 @@ void ThreadPool::ParallelFor(int64_t n, int64_t min_chunk,
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (size_t i = 1; i < ranges.size(); ++i) {
-      auto [b, e] = ranges[i];
+      const int64_t b = ranges[i].first, e = ranges[i].second;  // clang 14: no captured bindings
       queue_.emplace_back([shared, &fn, b, e] {
         fn(b, e);
         if (shared->remaining.fetch_sub(1) == 1) {
