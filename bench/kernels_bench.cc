@@ -4,6 +4,7 @@
 //
 //   build-bench/bench/kernels_bench                           # synthetic kernels
 //   ADS_BENCH_MODELS=build-bench/models build-bench/bench/kernels_bench
+//   ADS_BENCH_KEEP_HEAP=1 ...   # no mmap/munmap per large tensor (see main)
 //
 // Synthetic cases are built in memory with the engine's test ModelBuilder:
 // a random forest (100 trees, depth 10, 20 features), Gemm 64->256 and
@@ -15,6 +16,8 @@
 //
 // Single-threaded process; each benchmark owns its session.
 #include <benchmark/benchmark.h>
+
+#include <malloc.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -162,6 +165,13 @@ void RegisterModelBenchmarks() {
 }  // namespace ads::engine
 
 int main(int argc, char** argv) {
+  // ADS_BENCH_KEEP_HEAP=1 keeps large blocks in the heap instead of fresh
+  // mmap()s, to show how much of a run is page faults on big intermediates
+  // (the engine has no arena yet).
+  if (std::getenv("ADS_BENCH_KEEP_HEAP") != nullptr) {
+    mallopt(M_MMAP_THRESHOLD, 1 << 30);
+    mallopt(M_TRIM_THRESHOLD, 1 << 30);
+  }
   benchmark::Initialize(&argc, argv);
   ads::engine::RegisterModelBenchmarks();
   benchmark::RunSpecifiedBenchmarks();
