@@ -8,6 +8,7 @@
 #include "engine/kernels/fast_gemm.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 namespace ads::engine::kernels {
@@ -108,6 +109,126 @@ __attribute__((target_clones("arch=x86-64-v3", "default"))) void GemmRows(
   }
 }
 
+typedef float V16 __attribute__((vector_size(64)));
+
+inline __attribute__((always_inline)) V16 Load16(const float* p) {
+  V16 v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+// As MicroKernel, over two adjacent panels at once with 16-wide vectors:
+// 2*MR accumulators keep both AVX-512 FMA pipes busy.
+template <int MR>
+inline __attribute__((always_inline)) void MicroKernel2(const float* a, int64_t lda,
+                                                        const float* bp0, const float* bp1,
+                                                        int64_t kc, float* c, int64_t ldc,
+                                                        int64_t nr1, float alpha) {
+  V16 acc0[MR], acc1[MR];
+  for (int i = 0; i < MR; ++i) acc0[i] = acc1[i] = V16{};
+  for (int64_t p = 0; p < kc; ++p) {
+    const V16 b0 = Load16(bp0 + p * kGemmPanel);
+    const V16 b1 = Load16(bp1 + p * kGemmPanel);
+    for (int i = 0; i < MR; ++i) {
+      const float av = a[i * lda + p];
+      acc0[i] += av * b0;
+      acc1[i] += av * b1;
+    }
+  }
+  for (int i = 0; i < MR; ++i) {
+    float t[2 * kGemmPanel];
+    std::memcpy(t, &acc0[i], sizeof(V16));
+    std::memcpy(t + kGemmPanel, &acc1[i], sizeof(V16));
+    float* ci = c + i * ldc;
+    const int64_t n = kGemmPanel + nr1;
+    for (int64_t j = 0; j < n; ++j) ci[j] += alpha * t[j];
+  }
+}
+
+__attribute__((target("arch=x86-64-v4"))) void GemmRowsAvx512(const float* a, int64_t lda,
+                                                              int64_t row_begin, int64_t row_end,
+                                                              const PackedB& b, float alpha,
+                                                              float* c, int64_t ldc) {
+  const int64_t k = b.k(), n = b.n();
+  for (int64_t kb = 0; kb < k; kb += kKc) {
+    const int64_t kc = std::min(kKc, k - kb);
+    for (int64_t i = row_begin; i < row_end; i += kMr) {
+      const int64_t mr = std::min<int64_t>(kMr, row_end - i);
+      const float* ai = a + i * lda + kb;
+      int64_t p = 0;
+      for (; p + 1 < b.panels(); p += 2) {
+        const int64_t nr1 = std::min(kGemmPanel, n - (p + 1) * kGemmPanel);
+        const float* bp0 = b.panel(p) + kb * kGemmPanel;
+        const float* bp1 = b.panel(p + 1) + kb * kGemmPanel;
+        float* ci = c + i * ldc + p * kGemmPanel;
+        switch (mr) {
+          case 6:
+            MicroKernel2<6>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha);
+            break;
+          case 5:
+            MicroKernel2<5>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha);
+            break;
+          case 4:
+            MicroKernel2<4>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha);
+            break;
+          case 3:
+            MicroKernel2<3>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha);
+            break;
+          case 2:
+            MicroKernel2<2>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha);
+            break;
+          default:
+            MicroKernel2<1>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha);
+            break;
+        }
+      }
+      if (p < b.panels()) {  // an odd last panel
+        const int64_t nr = std::min(kGemmPanel, n - p * kGemmPanel);
+        const float* bp = b.panel(p) + kb * kGemmPanel;
+        float* ci = c + i * ldc + p * kGemmPanel;
+        switch (mr) {
+          case 6:
+            MicroKernel<6>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            break;
+          case 5:
+            MicroKernel<5>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            break;
+          case 4:
+            MicroKernel<4>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            break;
+          case 3:
+            MicroKernel<3>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            break;
+          case 2:
+            MicroKernel<2>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            break;
+          default:
+            MicroKernel<1>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            break;
+        }
+      }
+    }
+  }
+}
+
+bool CpuHasAvx512() {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+         __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("avx512cd");
+}
+
+std::atomic<bool> avx512_enabled{CpuHasAvx512()};
+
+void Rows(const float* a, int64_t lda, int64_t row_begin, int64_t row_end, const PackedB& b,
+          float alpha, float* c, int64_t ldc) {
+  if (avx512_enabled.load(std::memory_order_relaxed)) {
+    GemmRowsAvx512(a, lda, row_begin, row_end, b, alpha, c, ldc);
+  } else {
+    GemmRows(a, lda, row_begin, row_end, b, alpha, c, ldc);
+  }
+}
+
 }  // namespace gemm_internal
 
 #pragma GCC diagnostic pop
@@ -134,15 +255,25 @@ void GemmAccumulate(const float* a, int64_t lda, int64_t m, const PackedB& b, fl
   if (m <= 0 || b.n() <= 0 || b.k() <= 0) return;
   const int64_t macs_per_row = std::max<int64_t>(1, b.k() * b.n());
   if (pool == nullptr || pool->threads() <= 1 || m * macs_per_row < 2 * kMinParallelMacs) {
-    gemm_internal::GemmRows(a, lda, 0, m, b, alpha, c, ldc);
+    gemm_internal::Rows(a, lda, 0, m, b, alpha, c, ldc);
     return;
   }
   // Chunks are whole strips of kMr rows so every thread runs full strips.
   const int64_t strips = (m + kMr - 1) / kMr;
   const int64_t min_strips = std::max<int64_t>(1, kMinParallelMacs / (macs_per_row * kMr));
   pool->ParallelFor(strips, min_strips, [&](int64_t s0, int64_t s1) {
-    gemm_internal::GemmRows(a, lda, s0 * kMr, std::min(m, s1 * kMr), b, alpha, c, ldc);
+    gemm_internal::Rows(a, lda, s0 * kMr, std::min(m, s1 * kMr), b, alpha, c, ldc);
   });
+}
+
+}  // namespace ads::engine::kernels
+
+namespace ads::engine::kernels {
+
+bool SetGemmAvx512ForTesting(bool enabled) {
+  const bool available = gemm_internal::CpuHasAvx512();
+  gemm_internal::avx512_enabled.store(enabled && available);
+  return available;
 }
 
 }  // namespace ads::engine::kernels

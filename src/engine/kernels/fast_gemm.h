@@ -50,6 +50,11 @@ class PackedB {
 void GemmAccumulate(const float* a, int64_t lda, int64_t m, const PackedB& b, float alpha, float* c,
                     int64_t ldc, ThreadPool* pool);
 
+// Tests: turns the AVX-512 micro-kernel off (or back on, when the CPU has
+// it) so both code paths can be checked on one machine; returns whether the
+// CPU has AVX-512. Not for production use.
+bool SetGemmAvx512ForTesting(bool enabled);
+
 }  // namespace ads::engine::kernels
 
 #endif  // ADS_ENGINE_KERNELS_FAST_GEMM_H_

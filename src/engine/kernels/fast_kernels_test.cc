@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/kernels/fast_gemm.h"
 #include "engine/kernels/fast_tree.h"
 #include "engine/kernels/register.h"
 #include "engine/test_util.h"
@@ -483,7 +484,8 @@ std::vector<double> AbsProduct(const std::vector<float>& a, const std::vector<fl
   return out;
 }
 
-TEST(FastGemmTest, MatMulMatchesReferenceOnOddShapes) {
+// Runs the MatMul cases with the micro-kernel that `avx512` selects.
+void CheckMatMulShapes(bool avx512) {
   std::mt19937 rng(31);
   for (int64_t m : {1, 2, 5, 6, 7, 13, 64}) {
     for (int64_t k : {1, 3, 17, 256, 300}) {
@@ -501,12 +503,21 @@ TEST(FastGemmTest, MatMulMatchesReferenceOnOddShapes) {
               {"a", Value(Tensor::FromVector<float>({2, m, k}, a))}};
           if (!constant_b) feeds["w"] = Value(Tensor::FromVector<float>({k, n}, w));
           const std::string what = "m=" + std::to_string(m) + " k=" + std::to_string(k) +
-                                   " n=" + std::to_string(n) + (constant_b ? " packed" : "");
+                                   " n=" + std::to_string(n) + (constant_b ? " packed" : "") +
+                                   (avx512 ? " avx512" : " avx2");
           ExpectGemmClose(b, feeds, AbsProduct(a, w, 2 * m, k, n), k, 1, what);
         }
       }
     }
   }
+}
+
+TEST(FastGemmTest, MatMulMatchesReferenceOnOddShapes) {
+  // Both micro-kernels: the AVX-512 one only where the CPU has it.
+  const bool has_avx512 = kernels::SetGemmAvx512ForTesting(false);
+  CheckMatMulShapes(false);
+  kernels::SetGemmAvx512ForTesting(true);
+  if (has_avx512) CheckMatMulShapes(true);
 }
 
 TEST(FastGemmTest, GemmMatchesReferenceForTransposesAndBiasShapes) {
