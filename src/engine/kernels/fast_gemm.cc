@@ -16,6 +16,7 @@ namespace ads::engine::kernels {
 namespace {
 
 constexpr int kMr = 6;
+constexpr int kMr512 = 8;  // 16 zmm accumulators: the AVX-512 kernel has 32 registers
 constexpr int64_t kKc = 256;
 // Rows smaller than this much work (multiply-adds) are not worth a thread.
 constexpr int64_t kMinParallelMacs = 1 << 18;
@@ -152,8 +153,8 @@ __attribute__((target("arch=x86-64-v4"))) void GemmRowsAvx512(const float* a, in
   const int64_t k = b.k(), n = b.n();
   for (int64_t kb = 0; kb < k; kb += kKc) {
     const int64_t kc = std::min(kKc, k - kb);
-    for (int64_t i = row_begin; i < row_end; i += kMr) {
-      const int64_t mr = std::min<int64_t>(kMr, row_end - i);
+    for (int64_t i = row_begin; i < row_end; i += kMr512) {
+      const int64_t mr = std::min<int64_t>(kMr512, row_end - i);
       const float* ai = a + i * lda + kb;
       int64_t p = 0;
       for (; p + 1 < b.panels(); p += 2) {
@@ -162,6 +163,12 @@ __attribute__((target("arch=x86-64-v4"))) void GemmRowsAvx512(const float* a, in
         const float* bp1 = b.panel(p + 1) + kb * kGemmPanel;
         float* ci = c + i * ldc + p * kGemmPanel;
         switch (mr) {
+          case 8:
+            MicroKernel2<8>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha);
+            break;
+          case 7:
+            MicroKernel2<7>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha);
+            break;
           case 6:
             MicroKernel2<6>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha);
             break;
@@ -186,6 +193,15 @@ __attribute__((target("arch=x86-64-v4"))) void GemmRowsAvx512(const float* a, in
         const int64_t nr = std::min(kGemmPanel, n - p * kGemmPanel);
         const float* bp = b.panel(p) + kb * kGemmPanel;
         float* ci = c + i * ldc + p * kGemmPanel;
+        if (mr > kMr) {  // 7 or 8 rows: a strip of 6, then the rest
+          MicroKernel<6>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+          const int64_t rest = mr - kMr;
+          if (rest == 2)
+            MicroKernel<2>(ai + kMr * lda, lda, bp, kc, ci + kMr * ldc, ldc, nr, alpha);
+          else
+            MicroKernel<1>(ai + kMr * lda, lda, bp, kc, ci + kMr * ldc, ldc, nr, alpha);
+          continue;
+        }
         switch (mr) {
           case 6:
             MicroKernel<6>(ai, lda, bp, kc, ci, ldc, nr, alpha);
