@@ -74,6 +74,9 @@ Result<QuantParams> ReadQuantParams(const KernelContext& ctx, const Tensor& x, i
 
 template <typename T>
 T Saturate(double v) {
+  // NaN (e.g. x / 0 with a zero scale) has no integer value; converting it
+  // is undefined behaviour, so it maps to 0.
+  if (std::isnan(v)) return T(0);
   return static_cast<T>(std::min<double>(std::max<double>(v, std::numeric_limits<T>::lowest()),
                                          std::numeric_limits<T>::max()));
 }

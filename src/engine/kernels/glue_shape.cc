@@ -5,6 +5,7 @@
 // Most of them compute, for each output element, the index of the input
 // element it copies, then move elements with one type-generic loop.
 #include <algorithm>
+#include <limits>
 #include <set>
 
 #include "engine/kernels/kernel_util.h"
@@ -69,6 +70,9 @@ Result<std::unique_ptr<Kernel>> MakeReshape(const KernelInfo& info) {
       } else if (shape[i] < 0) {
         return InvalidArgumentError("Reshape shape has a negative dim");
       } else {
+        if (shape[i] != 0 && known > std::numeric_limits<int64_t>::max() / shape[i]) {
+          return InvalidArgumentError("Reshape shape " + ShapeToString(shape) + " is too large");
+        }
         known *= shape[i];
       }
     }
