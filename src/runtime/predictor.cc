@@ -1,6 +1,7 @@
 #include "runtime/predictor.h"
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "artifact/model_info.h"

@@ -2,7 +2,9 @@
 
 #include <xgboost/c_api.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <mutex>
 #include <utility>
 #include <vector>
