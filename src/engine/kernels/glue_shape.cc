@@ -357,6 +357,9 @@ Status RunExpand(KernelContext& ctx) {
   ADS_ASSIGN_OR_RETURN(const Tensor* s, ctx.input(1));
   ADS_ASSIGN_OR_RETURN(std::vector<int64_t> dims, ToInt64Vector(*s, "Expand shape"));
   ADS_ASSIGN_OR_RETURN(Shape shape, BroadcastShapes(x->shape(), dims));
+  if (ElementCount(shape) < 0) {
+    return InvalidArgumentError("Expand shape " + ShapeToString(shape) + " is too large");
+  }
   std::vector<int64_t> src(static_cast<size_t>(ElementCount(shape)));
   ForEachBroadcast(shape, {x->shape()}, [&](int64_t i, const int64_t* o) { src[i] = o[0]; });
   ADS_ASSIGN_OR_RETURN(Tensor y, Take(*x, shape, src));
@@ -372,8 +375,12 @@ Status RunTile(KernelContext& ctx) {
   Shape shape = x->shape();
   for (size_t d = 0; d < shape.size(); ++d) {
     if (reps[d] < 0) return InvalidArgumentError("Tile repeats must not be negative");
+    if (reps[d] != 0 && shape[d] > std::numeric_limits<int64_t>::max() / reps[d]) {
+      return InvalidArgumentError("Tile output is too large");
+    }
     shape[d] *= reps[d];
   }
+  if (ElementCount(shape) < 0) return InvalidArgumentError("Tile output is too large");
   const std::vector<int64_t> strides = Strides(x->shape());
   std::vector<int64_t> src;
   ForEachIndex(shape, [&](int64_t, const std::vector<int64_t>& idx) {
