@@ -139,6 +139,10 @@ Result<std::unique_ptr<Kernel>> MakeConv(const KernelInfo& info) {
       return InvalidArgumentError("Conv channels do not match: " + x->TypeAndShape() + " and " +
                                   w->TypeAndShape() + " with group " + std::to_string(group));
     }
+    if (bias && (bias->dtype() != x->dtype() || bias->size() != m)) {
+      return InvalidArgumentError("Conv bias must hold " + std::to_string(m) +
+                                  " values of X's type, got " + bias->TypeAndShape());
+    }
     std::vector<int64_t> kernel(w->shape().begin() + 2, w->shape().end());
     if (!attrs.kernel.empty() && attrs.kernel != kernel) {
       return InvalidArgumentError("Conv kernel_shape does not match W");

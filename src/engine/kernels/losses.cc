@@ -38,6 +38,16 @@ Result<Tensor> Nll(const Tensor& logp, const Tensor& target, const Tensor* weigh
   if (logp.rank() < 2 || target.rank() + 1 != logp.rank()) {
     return InvalidArgumentError("loss input must be [N, C, ...] with targets [N, ...]");
   }
+  // Targets index logp row by row, so their dims must be logp's without C.
+  bool fits = target.dim(0) == logp.dim(0);
+  for (size_t d = 1; fits && d < target.rank(); ++d) fits = target.dim(d) == logp.dim(d + 1);
+  if (!fits) {
+    return InvalidArgumentError("loss targets " + target.TypeAndShape() + " do not match input " +
+                                logp.TypeAndShape());
+  }
+  if (weight && weight->dtype() != logp.dtype()) {
+    return InvalidArgumentError("loss weight must have the input's element type");
+  }
   ADS_ASSIGN_OR_RETURN(std::vector<int64_t> t, ToInt64Vector(target, "loss target"));
   const int64_t n = logp.dim(0), c = logp.dim(1);
   const int64_t inner = n * c == 0 ? 0 : logp.size() / (n * c);
