@@ -51,6 +51,9 @@ ads::engine::ThreadPool& Pool() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  // A model may legally ask for huge outputs (Tile, Expand, ConstantOfShape):
+  // a server caps that per request, and so does the fuzzer.
+  ads::engine::SetTensorByteLimit(int64_t{64} << 20);
   const std::string_view bytes(reinterpret_cast<const char*>(data), size);
   auto session = Session::LoadFromBytes(bytes, {.threads = 1, .shared_pool = &Pool()});
   if (!session.ok()) return 0;

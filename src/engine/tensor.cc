@@ -1,5 +1,6 @@
 #include "engine/tensor.h"
 
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
@@ -176,7 +177,14 @@ Tensor::Tensor(DataType type, Shape shape)
                                        type == DataType::kString, size_);
 }
 
-Result<Tensor> Tensor::Make(DataType type, Shape shape) {
+namespace {
+std::atomic<int64_t> tensor_byte_limit{int64_t{1} << 40};
+}  // namespace
+
+void SetTensorByteLimit(int64_t bytes) { tensor_byte_limit.store(bytes > 0 ? bytes : 0); }
+int64_t TensorByteLimit() { return tensor_byte_limit.load(std::memory_order_relaxed); }
+
+Status CheckTensorSize(DataType type, const Shape& shape) {
   if (type == DataType::kUndefined || (DataTypeSize(type) == 0 && type != DataType::kString)) {
     return InvalidArgumentError("unsupported tensor element type " +
                                 std::string(DataTypeName(type)));
@@ -186,11 +194,20 @@ Result<Tensor> Tensor::Make(DataType type, Shape shape) {
     return InvalidArgumentError("invalid tensor shape " + ShapeToString(shape) +
                                 " (negative dimension or too many elements)");
   }
-  constexpr int64_t kMaxBytes = int64_t{1} << 40;
-  if (type != DataType::kString &&
-      n > kMaxBytes / static_cast<int64_t>(DataTypeSize(type))) {
-    return OutOfRangeError("tensor of shape " + ShapeToString(shape) + " is too large");
+  const int64_t element_bytes = type == DataType::kString
+                                    ? static_cast<int64_t>(sizeof(std::string))
+                                    : static_cast<int64_t>(DataTypeSize(type));
+  if (n > TensorByteLimit() / element_bytes) {
+    return OutOfRangeError("tensor of shape " + ShapeToString(shape) +
+                           " is larger than the engine's limit of " +
+                           std::to_string(TensorByteLimit()) + " bytes");
   }
+  return OkStatus();
+}
+
+Result<Tensor> Tensor::Make(DataType type, Shape shape) {
+  ADS_RETURN_IF_ERROR(CheckTensorSize(type, shape));
+  const int64_t n = ElementCount(shape);
   try {
     return Tensor(type, std::move(shape));
   } catch (const std::bad_alloc&) {

@@ -94,6 +94,16 @@ int64_t ElementCount(const Shape& shape);
 // "[2,3]".
 std::string ShapeToString(const Shape& shape);
 
+// The largest tensor Tensor::Make will allocate, in bytes (strings count as
+// sizeof(std::string) each). Process-wide; the default (1 TiB) only stops
+// absurd shapes. A server or a fuzzer lowers it so that one request whose
+// shapes come from its input cannot take all the memory or time.
+void SetTensorByteLimit(int64_t bytes);
+int64_t TensorByteLimit();
+// OK when Tensor::Make would accept the type and shape (valid dims, within the
+// limit); lets a kernel refuse an output before it does work proportional to it.
+Status CheckTensorSize(DataType type, const Shape& shape);
+
 class Tensor {
  public:
   // An empty float tensor of shape [0].

@@ -214,5 +214,19 @@ TEST(TensorProtoTest, RejectsExternalDataOutsideModelFolder) {
   EXPECT_FALSE(TensorFromProto(ExternalProto("w.bin", 0, 8)).ok());  // no folder known
 }
 
+TEST(TensorTest, ByteLimitRefusesLargeTensorsWithTheirShape) {
+  const int64_t saved = TensorByteLimit();
+  SetTensorByteLimit(1024);
+  EXPECT_TRUE(Tensor::Make(DataType::kFloat, {16, 16}).ok());  // exactly 1024 bytes
+  Result<Tensor> big = Tensor::Make(DataType::kFloat, {16, 17});
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.status().code(), StatusCode::kOutOfRange);
+  EXPECT_NE(big.status().message().find("[16,17]"), std::string::npos) << big.status().message();
+  EXPECT_FALSE(CheckTensorSize(DataType::kDouble, {200}).ok());
+  EXPECT_FALSE(CheckTensorSize(DataType::kString, {1000}).ok());
+  SetTensorByteLimit(saved);
+  EXPECT_TRUE(Tensor::Make(DataType::kFloat, {16, 17}).ok());
+}
+
 }  // namespace
 }  // namespace ads::engine

@@ -381,6 +381,7 @@ Status RunTile(KernelContext& ctx) {
     shape[d] *= reps[d];
   }
   if (ElementCount(shape) < 0) return InvalidArgumentError("Tile output is too large");
+  ADS_RETURN_IF_ERROR(CheckTensorSize(x->dtype(), shape));
   const std::vector<int64_t> strides = Strides(x->shape());
   std::vector<int64_t> src;
   ForEachIndex(shape, [&](int64_t, const std::vector<int64_t>& idx) {
