@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "base/env.h"
+#include "cli/cli_test_util.h"
 #include "base/json.h"
 
 namespace ads::cli {
@@ -20,38 +21,11 @@ const std::string kServicePack =
     "oci://service-conda-packs@id19sfcrra6z/service_pack/cpu/General_ML/1.0/"
     "generalml_p311_cpu_x86_64_v1";
 
-struct CmdResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-class CliTest : public ::testing::Test {
+class CliTest : public AdsBinaryTest {
  protected:
   void SetUp() override {
-    auto dir = env_.MakeTempDir("ads-cli-test-");
-    ASSERT_TRUE(dir.ok());
-    root_ = *dir;
+    MakeRoot("ads-cli-test-");
     artifact_ = root_ + "/iris";
-  }
-  void TearDown() override { env_.RemoveAll(root_).IgnoreError(); }
-
-  static std::string Quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-  }
-
-  CmdResult Ads(const std::vector<std::string>& args) {
-    std::string cmd = Quote(ADS_BINARY);
-    for (const auto& a : args) cmd += " " + Quote(a);
-    cmd += " >" + Quote(root_ + "/out") + " 2>" + Quote(root_ + "/err");
-    const int status = std::system(cmd.c_str());
-    CmdResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = env_.ReadFile(root_ + "/out").value_or("");
-    r.err = env_.ReadFile(root_ + "/err").value_or("");
-    return r;
   }
 
   CmdResult PrepareIris(std::vector<std::string> extra = {}) {
@@ -63,8 +37,6 @@ class CliTest : public ::testing::Test {
     return Ads(args);
   }
 
-  Env& env_ = *Env::Default();
-  std::string root_;
   std::string artifact_;
 };
 

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "base/env.h"
+#include "cli/cli_test_util.h"
 #include "base/json.h"
 
 namespace ads::cli {
@@ -17,38 +18,11 @@ using ::testing::HasSubstr;
 const std::string kSource = ADS_SOURCE_DIR;
 constexpr std::string_view kVerifyDetail = "Local tested .predict from score.py";
 
-struct CmdResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-class ModelVerifyTest : public ::testing::Test {
+class ModelVerifyTest : public AdsBinaryTest {
  protected:
   void SetUp() override {
-    auto dir = env_.MakeTempDir("ads-verify-test-");
-    ASSERT_TRUE(dir.ok());
-    root_ = *dir;
+    MakeRoot("ads-verify-test-");
     artifact_ = root_ + "/iris";
-  }
-  void TearDown() override { env_.RemoveAll(root_).IgnoreError(); }
-
-  static std::string Quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-  }
-
-  CmdResult Ads(const std::vector<std::string>& args) {
-    std::string cmd = Quote(ADS_BINARY);
-    for (const auto& a : args) cmd += " " + Quote(a);
-    cmd += " >" + Quote(root_ + "/out") + " 2>" + Quote(root_ + "/err");
-    const int status = std::system(cmd.c_str());
-    CmdResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = env_.ReadFile(root_ + "/out").value_or("");
-    r.err = env_.ReadFile(root_ + "/err").value_or("");
-    return r;
   }
 
   void Prepare(const std::string& model, const std::string& dir) {
@@ -71,8 +45,6 @@ class ModelVerifyTest : public ::testing::Test {
     return "";
   }
 
-  Env& env_ = *Env::Default();
-  std::string root_;
   std::string artifact_;
 };
 

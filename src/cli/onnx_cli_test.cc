@@ -10,6 +10,7 @@
 #include <regex>
 
 #include "base/env.h"
+#include "cli/cli_test_util.h"
 #include "base/json.h"
 #include "base/test_shell.h"
 
@@ -21,40 +22,11 @@ using ::testing::HasSubstr;
 const std::string kNode = "/usr/share/libonnx-testdata/data/node";
 const std::string kSource = ADS_SOURCE_DIR;
 
-struct CmdResult {
-  int exit_code = -1;
-  std::string out;
-  std::string err;
-};
-
-class OnnxCliTest : public ::testing::Test {
+class OnnxCliTest : public AdsBinaryTest {
  protected:
   void SetUp() override {
     if (!env_.IsDirectory(kNode)) GTEST_SKIP() << "libonnx-testdata is not installed";
-    auto dir = env_.MakeTempDir("ads-onnx-cli-");
-    ASSERT_TRUE(dir.ok());
-    root_ = *dir;
-  }
-  void TearDown() override {
-    if (!root_.empty()) env_.RemoveAll(root_).IgnoreError();
-  }
-
-  static std::string Quote(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-  }
-
-  CmdResult Ads(const std::vector<std::string>& args) {
-    std::string cmd = Quote(ADS_BINARY);
-    for (const auto& a : args) cmd += " " + Quote(a);
-    cmd += " >" + Quote(root_ + "/out") + " 2>" + Quote(root_ + "/err");
-    const int status = std::system(cmd.c_str());
-    CmdResult r;
-    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = env_.ReadFile(root_ + "/out").value_or("");
-    r.err = env_.ReadFile(root_ + "/err").value_or("");
-    return r;
+    MakeRoot("ads-onnx-cli-");
   }
 
   // Runs a python3 snippet with numpy/onnx imported; returns its output.
@@ -73,8 +45,6 @@ class OnnxCliTest : public ::testing::Test {
     return dst;
   }
 
-  Env& env_ = *Env::Default();
-  std::string root_;
 };
 
 // Every element of the nested list `got` is within 1e-6 of `want`.
