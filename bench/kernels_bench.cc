@@ -34,17 +34,8 @@ namespace {
 
 using testing::ModelBuilder;
 
-const KernelRegistry& ReferenceOnly() {
-  static const KernelRegistry* r = [] {
-    auto* reg = new KernelRegistry();
-    RegisterReferenceKernels(*reg);
-    return reg;
-  }();
-  return *r;
-}
-
 const KernelRegistry* RegistryFor(int64_t fast) {
-  return fast ? &KernelRegistry::Default() : &ReferenceOnly();
+  return fast ? &KernelRegistry::Default() : &ReferenceKernelRegistry();
 }
 
 // A full-ish random forest: every node splits until depth `depth` (leaves

@@ -27,15 +27,6 @@ using testing::AddStringAttr;
 using testing::AddStringsAttr;
 using testing::ModelBuilder;
 
-const KernelRegistry& ReferenceOnly() {
-  static const KernelRegistry* r = [] {
-    auto* reg = new KernelRegistry();
-    RegisterReferenceKernels(*reg);
-    return reg;
-  }();
-  return *r;
-}
-
 const KernelRegistry& FastOnly() {
   static const KernelRegistry* r = [] {
     auto* reg = new KernelRegistry();
@@ -79,7 +70,7 @@ void ExpectSameOutputs(const std::map<std::string, Value>& ref,
 // Loads `b` with both registries and `threads`, runs `feeds`, compares.
 void CompareFastToReference(const ModelBuilder& b, const std::map<std::string, Value>& feeds,
                             int threads, const std::string& what) {
-  auto ref = b.Load({.threads = threads, .registry = &ReferenceOnly()});
+  auto ref = b.Load({.threads = threads, .registry = &ReferenceKernelRegistry()});
   ASSERT_TRUE(ref.ok()) << what << ": " << ref.status().ToString();
   auto fast = b.Load({.threads = threads, .registry = &FastOnly()});
   ASSERT_TRUE(fast.ok()) << what
@@ -460,7 +451,7 @@ Result<Tensor> RunY(const ModelBuilder& b, const KernelRegistry& reg, int thread
 void ExpectGemmClose(const ModelBuilder& b, const std::map<std::string, Value>& feeds,
                      const std::vector<double>& bound, int64_t k, int threads,
                      const std::string& what) {
-  auto ref = RunY(b, ReferenceOnly(), threads, feeds);
+  auto ref = RunY(b, ReferenceKernelRegistry(), threads, feeds);
   ASSERT_TRUE(ref.ok()) << what << ": " << ref.status().ToString();
   auto fast = RunY(b, FastOnly(), threads, feeds);
   ASSERT_TRUE(fast.ok()) << what << ": " << fast.status().ToString();
@@ -643,7 +634,7 @@ TEST(FastConvTest, MatchesReferenceOnGeometries) {
       AddStringAttr(node, "auto_pad", cc.auto_pad);
       const std::map<std::string, Value> feeds = {
           {"a", Value(Tensor::FromVector<float>({cc.n, cc.c, cc.h, cc.w}, x))}};
-      auto ref = RunY(b, ReferenceOnly(), threads, feeds);
+      auto ref = RunY(b, ReferenceKernelRegistry(), threads, feeds);
       ASSERT_TRUE(ref.ok()) << ref.status().ToString();
       auto fast = RunY(b, FastOnly(), threads, feeds);
       ASSERT_TRUE(fast.ok()) << fast.status().ToString();
@@ -716,7 +707,7 @@ TEST(FastPoolTest, MaxPoolEqualsReferenceIncludingNaNsAndPads) {
       if (!pc.pads.empty()) AddIntsAttr(node, "pads", pc.pads);
       const std::map<std::string, Value> feeds = {
           {"a", Value(Tensor::FromVector<float>({3, 5, pc.h, pc.w}, x))}};
-      auto ref = RunY(b, ReferenceOnly(), threads, feeds);
+      auto ref = RunY(b, ReferenceKernelRegistry(), threads, feeds);
       ASSERT_TRUE(ref.ok()) << ref.status().ToString();
       auto fast = RunY(b, FastOnly(), threads, feeds);
       ASSERT_TRUE(fast.ok()) << fast.status().ToString();
