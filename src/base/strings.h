@@ -2,6 +2,7 @@
 #ifndef ADS_BASE_STRINGS_H_
 #define ADS_BASE_STRINGS_H_
 
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,6 +18,14 @@ std::string Join(const std::vector<std::string>& parts, std::string_view sep);
 std::string ReplaceAll(std::string s, std::string_view from, std::string_view to);
 // Quotes `s` for an error message: `name`.
 std::string Quoted(std::string_view s);
+
+// Orders strings ASCII-case-insensitively (HTTP header names).
+struct CaseInsensitiveLess {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const;
+};
+// HTTP headers by name, case-insensitively; one value per name.
+using HeaderMap = std::map<std::string, std::string, CaseInsensitiveLess>;
 
 }  // namespace ads
 

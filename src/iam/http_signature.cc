@@ -214,13 +214,6 @@ Status CheckBody(const HeaderMap& headers, std::optional<std::string_view> body,
 
 }  // namespace
 
-bool CaseInsensitiveLess::operator()(std::string_view a, std::string_view b) const {
-  return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) <
-           std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
 std::string FormatHttpDate(TimePoint time) {
   using namespace std::chrono;
   const auto secs = floor<seconds>(time);

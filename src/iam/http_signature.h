@@ -38,16 +38,13 @@
 #include <vector>
 
 #include "base/status.h"
+#include "base/strings.h"
 #include "iam/keys.h"
 
 namespace ads::iam {
 
-struct CaseInsensitiveLess {
-  using is_transparent = void;
-  bool operator()(std::string_view a, std::string_view b) const;
-};
-// HTTP headers by name, case-insensitively; one value per name.
-using HeaderMap = std::map<std::string, std::string, CaseInsensitiveLess>;
+using ads::CaseInsensitiveLess;
+using ads::HeaderMap;
 
 using TimePoint = std::chrono::system_clock::time_point;
 
