@@ -33,8 +33,9 @@ class MigrationsTest : public ::testing::Test {
     return db.ok() ? std::move(db).value() : nullptr;
   }
 
-  Result<int> Apply(Database& db, std::vector<Migration> list) {
-    return ApplyMigrations(db, list, clock_);
+  Result<int> Apply(Database& db, std::vector<Migration> list,
+                    std::string_view component = "catalog") {
+    return ApplyMigrations(db, component, list, clock_);
   }
 
   static std::vector<std::string> Rows(Database& db, const std::string& sql) {
@@ -57,11 +58,11 @@ class MigrationsTest : public ::testing::Test {
 
 TEST_F(MigrationsTest, FreshDatabaseGetsEveryMigrationRecorded) {
   auto db = OpenDb();
-  EXPECT_EQ(*SchemaVersion(*db), 0);
+  EXPECT_EQ(*SchemaVersion(*db, "catalog"), 0);
   auto version = Apply(*db, {kV1, kV2, kV3});
   ASSERT_TRUE(version.ok()) << version.status().ToString();
   EXPECT_EQ(*version, 3);
-  EXPECT_EQ(*SchemaVersion(*db), 3);
+  EXPECT_EQ(*SchemaVersion(*db, "catalog"), 3);
   EXPECT_TRUE(TableExists(*db, "models"));
   // 1767323045 s after the epoch is 2026-01-02T03:04:05Z.
   EXPECT_EQ(Rows(*db, "SELECT version || ' ' || name || ' ' || applied_at "
@@ -118,7 +119,7 @@ TEST_F(MigrationsTest, FailingMigrationRollsBackToThePreviousVersion) {
   ASSERT_FALSE(failed.ok());
   EXPECT_THAT(failed.status().message(), HasSubstr("schema migration 2 (half_done) failed"));
   EXPECT_THAT(failed.status().message(), HasSubstr("no such table: no_such_table"));
-  EXPECT_EQ(*SchemaVersion(*db), 1);
+  EXPECT_EQ(*SchemaVersion(*db, "catalog"), 1);
   EXPECT_FALSE(TableExists(*db, "half"));   // its first statements were undone
   EXPECT_FALSE(TableExists(*db, "models"));  // later migrations did not run
   EXPECT_FALSE(db->InTransaction());
@@ -138,7 +139,7 @@ TEST_F(MigrationsTest, NewerDatabaseIsRefusedUntouched) {
   EXPECT_THAT(refused.status().message(),
               HasSubstr("has schema version 3, newer than the version 2 this ads knows"));
   EXPECT_THAT(refused.status().hint(), HasSubstr("newer ads"));
-  EXPECT_EQ(*SchemaVersion(*db), 3);
+  EXPECT_EQ(*SchemaVersion(*db, "catalog"), 3);
 }
 
 TEST_F(MigrationsTest, DivergentHistoryIsRefused) {
@@ -161,7 +162,7 @@ TEST_F(MigrationsTest, MigrationThatCommitsOnItsOwnIsRefusedBeforeRunning) {
   EXPECT_EQ(refused.status().code(), StatusCode::kInternal);
   EXPECT_THAT(refused.status().message(), HasSubstr("schema migration 2 (sneaky)"));
   EXPECT_FALSE(TableExists(*db, "early"));
-  EXPECT_EQ(*SchemaVersion(*db), 1);
+  EXPECT_EQ(*SchemaVersion(*db, "catalog"), 1);
 }
 
 TEST_F(MigrationsTest, BadListsAreRejectedBeforeTouchingTheDatabase) {
@@ -172,6 +173,53 @@ TEST_F(MigrationsTest, BadListsAreRejectedBeforeTouchingTheDatabase) {
   EXPECT_EQ(Apply(*db, {Migration{1, "empty", "  "}}).status().code(), StatusCode::kInternal);
   EXPECT_FALSE(TableExists(*db, "schema_migrations"));
   EXPECT_EQ(*Apply(*db, {}), 0);
+}
+
+TEST_F(MigrationsTest, ComponentsShareOneDatabaseWithIndependentHistories) {
+  auto db = OpenDb();
+  ASSERT_EQ(*Apply(*db, {kV1, kV2}, "catalog"), 2);
+  const Migration iam1{1, "tenancy", "CREATE TABLE tenancy(id TEXT PRIMARY KEY);"};
+  EXPECT_EQ(*SchemaVersion(*db, "iam"), 0);
+  auto iam = Apply(*db, {iam1}, "iam");
+  ASSERT_TRUE(iam.ok()) << iam.status().ToString();
+  EXPECT_EQ(*iam, 1);
+  EXPECT_EQ(*SchemaVersion(*db, "catalog"), 2);
+  EXPECT_EQ(*SchemaVersion(*db, "iam"), 1);
+  EXPECT_TRUE(TableExists(*db, "tenancy"));
+  // Upgrading one component leaves the other alone.
+  ASSERT_EQ(*Apply(*db, {kV1, kV2, kV3}, "catalog"), 3);
+  EXPECT_EQ(*SchemaVersion(*db, "iam"), 1);
+  EXPECT_EQ(Rows(*db, "SELECT component || ' ' || version FROM schema_migrations "
+                      "ORDER BY component, version"),
+            (std::vector<std::string>{"catalog 1", "catalog 2", "catalog 3", "iam 1"}));
+  // The same version number under another component is not a conflict, but
+  // a different name for an already recorded migration of the same one is.
+  const Migration other{1, "other", "CREATE TABLE other(x);"};
+  auto refused = Apply(*db, {other}, "iam");
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(), HasSubstr("component iam"));
+  // A newer component is refused on its own terms.
+  auto newer = Apply(*db, {kV1}, "catalog");
+  EXPECT_EQ(newer.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(newer.status().message(), HasSubstr("has schema version 3, newer than the version 1"));
+}
+
+TEST_F(MigrationsTest, HistoryTableWithoutComponentsIsRefused) {
+  auto db = OpenDb();
+  ASSERT_TRUE(db->Exec("CREATE TABLE schema_migrations(version INTEGER PRIMARY KEY, "
+                       "name TEXT NOT NULL, applied_at TEXT NOT NULL)")
+                  .ok());
+  auto refused = Apply(*db, {kV1});
+  EXPECT_EQ(refused.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.status().message(), HasSubstr("without a component column"));
+  EXPECT_FALSE(TableExists(*db, "projects"));
+  EXPECT_EQ(SchemaVersion(*db, "catalog").status().code(), StatusCode::kFailedPrecondition);
+}
+
+TEST_F(MigrationsTest, EmptyComponentNameIsABug) {
+  auto db = OpenDb();
+  EXPECT_EQ(Apply(*db, {kV1}, "").status().code(), StatusCode::kInternal);
+  EXPECT_FALSE(TableExists(*db, "schema_migrations"));
 }
 
 }  // namespace

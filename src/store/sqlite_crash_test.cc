@@ -103,7 +103,7 @@ TEST(SqliteCrashTest, SigkilledWriterLosesNoCommitAndLeavesNoHalfTransaction) {
     auto db = Database::Open(path);
     ASSERT_TRUE(db.ok());
     MemEnv clock;
-    ASSERT_TRUE(ApplyMigrations(**db, kSchema, clock).ok());
+    ASSERT_TRUE(ApplyMigrations(**db, "test", kSchema, clock).ok());
   }
   std::mt19937_64 rng(7);
   std::set<int64_t> committed;
@@ -137,7 +137,7 @@ TEST(SqliteCrashTest, SigkilledWriterLosesNoCommitAndLeavesNoHalfTransaction) {
     SCOPED_TRACE("round " + std::to_string(round));
     EXPECT_TRUE((*db)->IntegrityCheck().ok());
     MemEnv clock;
-    EXPECT_EQ(*ApplyMigrations(**db, kSchema, clock), 2);
+    EXPECT_EQ(*ApplyMigrations(**db, "test", kSchema, clock), 2);
     // Each transaction is all or nothing: an item never lacks its parts.
     EXPECT_EQ(Count(**db, "SELECT count(*) FROM items WHERE id NOT IN "
                           "(SELECT item FROM parts GROUP BY item HAVING count(*) = 20)"),
