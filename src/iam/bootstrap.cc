@@ -114,13 +114,12 @@ Result<BootstrapResult> Bootstrap(Env& env, store::Database& db, const Bootstrap
                                     {{"compartmentId", tenancy.id},
                                      {"name", kAdministratorsGroup},
                                      {"description", "Administrators of the tenancy"}}));
-  ADS_ASSIGN_OR_RETURN(
-      out.admin_policy_id,
-      FindOrCreate(*iam, IamKind::kPolicy,
-                   {{"compartmentId", tenancy.id},
-                    {"name", kAdminPolicyName},
-                    {"description", "Administrators manage everything"},
-                    {"statements", Json::array({kAdminPolicyStatement})}}));
+  ADS_ASSIGN_OR_RETURN(out.admin_policy_id,
+                       FindOrCreate(*iam, IamKind::kPolicy,
+                                    {{"compartmentId", tenancy.id},
+                                     {"name", kAdminPolicyName},
+                                     {"description", "Administrators manage everything"},
+                                     {"statements", Json::array({kAdminPolicyStatement})}}));
   ADS_ASSIGN_OR_RETURN(out.admin_user_id,
                        FindOrCreate(*iam, IamKind::kUser,
                                     {{"compartmentId", tenancy.id},
@@ -139,7 +138,7 @@ Result<BootstrapResult> Bootstrap(Env& env, store::Database& db, const Bootstrap
   }
   out.config_path = env.AbsolutePath(config_path);
   if (!env.FileExists(out.config_path)) {
-    OciConfigValues values{out.admin_user_id, out.tenancy_id, out.fingerprint,
+    OciConfigValues values{out.admin_user_id, out.tenancy_id,      out.fingerprint,
                            out.key_file,      tenancy.home_region, options.endpoint};
     ADS_RETURN_IF_ERROR(WriteConfig(env, out.config_path, options.profile, values));
     out.config_written = true;

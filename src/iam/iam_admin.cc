@@ -110,7 +110,8 @@ Result<Json> RowToJson(IamKind kind, const store::Statement& q) {
     case IamKind::kCompartment:
       out["isAccessible"] = true;
       break;
-    case IamKind::kGroup: break;
+    case IamKind::kGroup:
+      break;
   }
   out["timeCreated"] = time_created;
   out["lifecycleState"] = state;
@@ -214,8 +215,7 @@ Status IamService::CheckCompartmentLocked(std::string_view compartment_id) {
   return OkStatus();
 }
 
-Status IamService::ValidatePolicyLocked(const std::string& compartment_id,
-                                        const Json& statements) {
+Status IamService::ValidatePolicyLocked(const std::string& compartment_id, const Json& statements) {
   if (!statements.is_array() || statements.empty() || statements.size() > kMaxStatements) {
     return InvalidArgumentError("policy: statements must be a list of 1 to 50 strings");
   }
@@ -278,13 +278,13 @@ Result<Json> IamService::Create(IamKind kind, const Json& details) {
                               (tenancy_level ? "" : " in that compartment"));
   }
   const std::string id = GenerateOcid(env_, Info(kind).ocid_type, "");
-  ADS_RETURN_IF_ERROR(Exec(db_,
-                           "INSERT INTO " + std::string(Info(kind).table) +
-                               "(id, compartment_id, name, name_key, description, state, "
-                               "time_created, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                           {id, compartment_id, name, ToLower(name), description,
-                            std::string(kActive), FormatRfc3339(env_.Now()),
-                            KindFields(kind, details).dump()}));
+  ADS_RETURN_IF_ERROR(
+      Exec(db_,
+           "INSERT INTO " + std::string(Info(kind).table) +
+               "(id, compartment_id, name, name_key, description, state, "
+               "time_created, details) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+           {id, compartment_id, name, ToLower(name), description, std::string(kActive),
+            FormatRfc3339(env_.Now()), KindFields(kind, details).dump()}));
   ADS_RETURN_IF_ERROR(txn.Commit());
   InvalidateLocked();
   return GetLocked(kind, id);
@@ -322,7 +322,8 @@ Result<Json> IamService::Update(IamKind kind, std::string_view id, const Json& d
   }
   ADS_RETURN_IF_ERROR(ValidateKindFieldsLocked(kind, compartment_id, details));
   Json merged = KindFields(kind, current);
-  for (const auto& [key, value] : KindFields(kind, details).items()) merged[key] = value;
+  const Json changes = KindFields(kind, details);
+  for (const auto& [key, value] : changes.items()) merged[key] = value;
   ADS_RETURN_IF_ERROR(Exec(db_,
                            "UPDATE " + std::string(Info(kind).table) +
                                " SET name = ?2, name_key = ?3, description = ?4, details = ?5 "
@@ -364,9 +365,9 @@ Status IamService::Delete(IamKind kind, std::string_view id) {
   if (kind == IamKind::kGroup) {
     ADS_RETURN_IF_ERROR(Exec(db_, "DELETE FROM iam_memberships WHERE group_id = ?1", arg));
   }
-  ADS_RETURN_IF_ERROR(Exec(
-      db_, "UPDATE " + std::string(Info(kind).table) + " SET state = 'DELETED' WHERE id = ?1",
-      arg));
+  ADS_RETURN_IF_ERROR(
+      Exec(db_, "UPDATE " + std::string(Info(kind).table) + " SET state = 'DELETED' WHERE id = ?1",
+           arg));
   ADS_RETURN_IF_ERROR(txn.Commit());
   InvalidateLocked();
   return OkStatus();
@@ -375,10 +376,10 @@ Status IamService::Delete(IamKind kind, std::string_view id) {
 Result<Json> IamService::List(IamKind kind, std::string_view compartment_id) {
   std::lock_guard<std::mutex> lock(mu_);
   ADS_RETURN_IF_ERROR(CheckCompartmentLocked(compartment_id));
-  ADS_ASSIGN_OR_RETURN(
-      store::Statement q,
-      db_.Prepare(Select(kind, "compartment_id = ?1 AND state = 'ACTIVE' "
-                               "ORDER BY time_created, rowid")));
+  ADS_ASSIGN_OR_RETURN(store::Statement q,
+                       db_.Prepare(Select(kind,
+                                          "compartment_id = ?1 AND state = 'ACTIVE' "
+                                          "ORDER BY time_created, rowid")));
   ADS_RETURN_IF_ERROR(q.BindText(1, compartment_id));
   Json items = Json::array();
   for (;;) {
@@ -395,12 +396,12 @@ Result<Json> IamService::AddUserToGroup(std::string_view user_id, std::string_vi
   return AddUserToGroupLocked(user_id, group_id);
 }
 
-Result<Json> IamService::AddUserToGroupLocked(std::string_view user_id,
-                                              std::string_view group_id) {
+Result<Json> IamService::AddUserToGroupLocked(std::string_view user_id, std::string_view group_id) {
   ADS_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(db_));
   ADS_ASSIGN_OR_RETURN(Json user, GetLocked(IamKind::kUser, user_id));
   ADS_ASSIGN_OR_RETURN(Json group, GetLocked(IamKind::kGroup, group_id));
-  if (user["lifecycleState"].get<std::string>() != kActive) return NotFoundError("no active user " + Quoted(user_id));
+  if (user["lifecycleState"].get<std::string>() != kActive)
+    return NotFoundError("no active user " + Quoted(user_id));
   if (group["lifecycleState"].get<std::string>() != kActive) {
     return NotFoundError("no active group " + Quoted(group_id));
   }
@@ -411,9 +412,8 @@ Result<Json> IamService::AddUserToGroupLocked(std::string_view user_id,
                              "group_id = ?2",
                              pair));
   if (existing > 0) {
-    return AlreadyExistsError("user " + Quoted(user["name"].get<std::string>()) +
-                              " is in group " + Quoted(group["name"].get<std::string>()) +
-                              " already");
+    return AlreadyExistsError("user " + Quoted(user["name"].get<std::string>()) + " is in group " +
+                              Quoted(group["name"].get<std::string>()) + " already");
   }
   const std::string id = GenerateOcid(env_, "groupmembership", "");
   ADS_RETURN_IF_ERROR(Exec(db_,
@@ -491,21 +491,21 @@ Result<Json> IamService::UploadApiKeyLocked(std::string_view user_id,
   }
   ADS_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(db_));
   ADS_ASSIGN_OR_RETURN(Json user, GetLocked(IamKind::kUser, user_id));
-  if (user["lifecycleState"].get<std::string>() != kActive) return NotFoundError("no active user " + Quoted(user_id));
+  if (user["lifecycleState"].get<std::string>() != kActive)
+    return NotFoundError("no active user " + Quoted(user_id));
   const std::string fingerprint = key->Fingerprint();
   const std::vector<std::string> arg = {std::string(user_id)};
-  ADS_ASSIGN_OR_RETURN(
-      int64_t same, Count(db_,
-                          "SELECT count(*) FROM iam_api_keys WHERE user_id = ?1 AND "
-                          "fingerprint = ?2 AND state = 'ACTIVE'",
-                          {arg[0], fingerprint}));
+  ADS_ASSIGN_OR_RETURN(int64_t same,
+                       Count(db_,
+                             "SELECT count(*) FROM iam_api_keys WHERE user_id = ?1 AND "
+                             "fingerprint = ?2 AND state = 'ACTIVE'",
+                             {arg[0], fingerprint}));
   if (same > 0) {
     return AlreadyExistsError("the user has the key " + fingerprint + " already");
   }
   ADS_ASSIGN_OR_RETURN(
       int64_t active,
-      Count(db_, "SELECT count(*) FROM iam_api_keys WHERE user_id = ?1 AND state = 'ACTIVE'",
-            arg));
+      Count(db_, "SELECT count(*) FROM iam_api_keys WHERE user_id = ?1 AND state = 'ACTIVE'", arg));
   if (active >= kMaxApiKeysPerUser) {
     return OutOfRangeError("a user may have at most 3 API keys; delete one first");
   }
@@ -565,8 +565,8 @@ Result<std::string> IamService::GroupIdByName(std::string_view name) {
   return it->second;
 }
 
-Result<UserCredentials> IamService::CreateUserWithKey(
-    std::string_view name, const std::vector<std::string>& group_names) {
+Result<UserCredentials> IamService::CreateUserWithKey(std::string_view name,
+                                                      const std::vector<std::string>& group_names) {
   ADS_ASSIGN_OR_RETURN(PrivateKey key, PrivateKey::Generate(kDefaultRsaBits));
   const std::string tenancy = tenancy_id();
   if (tenancy.empty()) {

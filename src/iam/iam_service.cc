@@ -14,28 +14,32 @@ namespace {
 
 // Every named kind has the same columns; `details` holds the kind's own
 // fields and tags as JSON, so one code path reads and writes them all.
-#define ADS_IAM_NAMED_TABLE(table)                                                            \
-  "CREATE TABLE " table                                                                       \
-  "(id TEXT PRIMARY KEY, compartment_id TEXT NOT NULL, name TEXT NOT NULL, "                  \
-  "name_key TEXT NOT NULL, description TEXT NOT NULL, state TEXT NOT NULL, "                  \
-  "time_created TEXT NOT NULL, details TEXT NOT NULL);\n"                                     \
-  "CREATE UNIQUE INDEX " table "_name ON " table                                              \
+#define ADS_IAM_NAMED_TABLE(table)                                           \
+  "CREATE TABLE " table                                                      \
+  "(id TEXT PRIMARY KEY, compartment_id TEXT NOT NULL, name TEXT NOT NULL, " \
+  "name_key TEXT NOT NULL, description TEXT NOT NULL, state TEXT NOT NULL, " \
+  "time_created TEXT NOT NULL, details TEXT NOT NULL);\n"                    \
+  "CREATE UNIQUE INDEX " table "_name ON " table                             \
   "(compartment_id, name_key) WHERE state = 'ACTIVE';\n"
 
 const std::vector<store::Migration>& Migrations() {
   static const std::vector<store::Migration> migrations = {
       {1, "identity",
        "CREATE TABLE iam_tenancy(id TEXT PRIMARY KEY, name TEXT NOT NULL, "
-       "home_region TEXT NOT NULL, namespace_name TEXT NOT NULL, time_created TEXT NOT NULL);\n"
-       ADS_IAM_NAMED_TABLE("iam_compartments") ADS_IAM_NAMED_TABLE("iam_users")
-       ADS_IAM_NAMED_TABLE("iam_groups") ADS_IAM_NAMED_TABLE("iam_policies")
-       ADS_IAM_NAMED_TABLE("iam_dynamic_groups")
-       "CREATE TABLE iam_memberships(id TEXT PRIMARY KEY, user_id TEXT NOT NULL, "
-       "group_id TEXT NOT NULL, time_created TEXT NOT NULL, UNIQUE (user_id, group_id));\n"
-       "CREATE TABLE iam_api_keys(user_id TEXT NOT NULL, fingerprint TEXT NOT NULL, "
-       "key_pem TEXT NOT NULL, state TEXT NOT NULL, time_created TEXT NOT NULL);\n"
-       "CREATE UNIQUE INDEX iam_api_keys_active ON iam_api_keys(user_id, fingerprint) "
-       "WHERE state = 'ACTIVE';\n"},
+       "home_region TEXT NOT NULL, namespace_name TEXT NOT NULL, time_created TEXT NOT "
+       "NULL);\n" ADS_IAM_NAMED_TABLE("iam_compartments") ADS_IAM_NAMED_TABLE(
+           "iam_users") ADS_IAM_NAMED_TABLE("iam_groups") ADS_IAM_NAMED_TABLE("iam_policies")
+           ADS_IAM_NAMED_TABLE("iam_dynamic_groups") "CREATE TABLE iam_memberships(id TEXT PRIMARY "
+                                                     "KEY, user_id TEXT NOT NULL, "
+                                                     "group_id TEXT NOT NULL, time_created TEXT "
+                                                     "NOT NULL, UNIQUE (user_id, group_id));\n"
+                                                     "CREATE TABLE iam_api_keys(user_id TEXT NOT "
+                                                     "NULL, fingerprint TEXT NOT NULL, "
+                                                     "key_pem TEXT NOT NULL, state TEXT NOT NULL, "
+                                                     "time_created TEXT NOT NULL);\n"
+                                                     "CREATE UNIQUE INDEX iam_api_keys_active ON "
+                                                     "iam_api_keys(user_id, fingerprint) "
+                                                     "WHERE state = 'ACTIVE';\n"},
   };
   return migrations;
 }
@@ -54,8 +58,9 @@ Status ForEachRow(store::Database& db, std::string_view sql, Fn row) {
 
 Status LoadPolicies(store::Database& db, Snapshot& s) {
   return ForEachRow(
-      db, "SELECT compartment_id, details FROM iam_policies WHERE state = 'ACTIVE' "
-          "ORDER BY time_created, id",
+      db,
+      "SELECT compartment_id, details FROM iam_policies WHERE state = 'ACTIVE' "
+      "ORDER BY time_created, id",
       [&](store::Statement& q) -> Status {
         ADS_ASSIGN_OR_RETURN(std::string attached, q.ColumnText(0));
         if (!s.Exists(attached)) return OkStatus();
@@ -172,7 +177,8 @@ Result<std::string> Snapshot::ResolveLocation(const std::string& attached,
       }
       return id;
     }
-    case PolicyStatement::Location::kCompartmentPath: break;
+    case PolicyStatement::Location::kCompartmentPath:
+      break;
   }
   // A path starts below the policy's compartment; OCI also lets it start
   // with the policy's own compartment.
@@ -188,9 +194,8 @@ Result<std::string> Snapshot::ResolveLocation(const std::string& attached,
   if (attached != tenancy_id && EqualsIgnoreCase(st.compartment_path.front(), NameOf(attached))) {
     if (auto id = walk(attached, 1)) return *id;
   }
-  return InvalidArgumentError(prefix + "no compartment " +
-                              Quoted(Join(st.compartment_path, ":")) + " under " +
-                              Quoted(NameOf(attached)));
+  return InvalidArgumentError(prefix + "no compartment " + Quoted(Join(st.compartment_path, ":")) +
+                              " under " + Quoted(NameOf(attached)));
 }
 
 Result<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Database& db) {
@@ -201,16 +206,16 @@ Result<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Database& db) {
                                    ADS_ASSIGN_OR_RETURN(s->tenancy_name, q.ColumnText(1));
                                    return OkStatus();
                                  }));
-  ADS_RETURN_IF_ERROR(ForEachRow(
-      db, "SELECT id, compartment_id, name FROM iam_compartments WHERE state = 'ACTIVE'",
-      [&](store::Statement& q) -> Status {
-        ADS_ASSIGN_OR_RETURN(std::string id, q.ColumnText(0));
-        ADS_ASSIGN_OR_RETURN(std::string parent, q.ColumnText(1));
-        ADS_ASSIGN_OR_RETURN(std::string name, q.ColumnText(2));
-        s->children[{parent, ToLower(name)}] = id;
-        s->compartments[id] = {std::move(parent), std::move(name)};
-        return OkStatus();
-      }));
+  ADS_RETURN_IF_ERROR(
+      ForEachRow(db, "SELECT id, compartment_id, name FROM iam_compartments WHERE state = 'ACTIVE'",
+                 [&](store::Statement& q) -> Status {
+                   ADS_ASSIGN_OR_RETURN(std::string id, q.ColumnText(0));
+                   ADS_ASSIGN_OR_RETURN(std::string parent, q.ColumnText(1));
+                   ADS_ASSIGN_OR_RETURN(std::string name, q.ColumnText(2));
+                   s->children[{parent, ToLower(name)}] = id;
+                   s->compartments[id] = {std::move(parent), std::move(name)};
+                   return OkStatus();
+                 }));
   ADS_RETURN_IF_ERROR(ForEachRow(db, "SELECT id, name_key FROM iam_groups WHERE state = 'ACTIVE'",
                                  [&](store::Statement& q) -> Status {
                                    ADS_ASSIGN_OR_RETURN(std::string id, q.ColumnText(0));
@@ -231,16 +236,16 @@ Result<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Database& db) {
         if (rule.ok()) s->dynamic_groups.emplace_back(id, std::move(*rule));
         return OkStatus();
       }));
-  ADS_RETURN_IF_ERROR(
-      ForEachRow(db, "SELECT id FROM iam_users WHERE state = 'ACTIVE'",
-                 [&](store::Statement& q) -> Status {
-                   ADS_ASSIGN_OR_RETURN(std::string id, q.ColumnText(0));
-                   s->user_groups[id];
-                   return OkStatus();
-                 }));
+  ADS_RETURN_IF_ERROR(ForEachRow(db, "SELECT id FROM iam_users WHERE state = 'ACTIVE'",
+                                 [&](store::Statement& q) -> Status {
+                                   ADS_ASSIGN_OR_RETURN(std::string id, q.ColumnText(0));
+                                   s->user_groups[id];
+                                   return OkStatus();
+                                 }));
   ADS_RETURN_IF_ERROR(ForEachRow(
-      db, "SELECT m.user_id, m.group_id FROM iam_memberships m "
-          "JOIN iam_groups g ON g.id = m.group_id AND g.state = 'ACTIVE' ORDER BY m.time_created",
+      db,
+      "SELECT m.user_id, m.group_id FROM iam_memberships m "
+      "JOIN iam_groups g ON g.id = m.group_id AND g.state = 'ACTIVE' ORDER BY m.time_created",
       [&](store::Statement& q) -> Status {
         ADS_ASSIGN_OR_RETURN(std::string user, q.ColumnText(0));
         ADS_ASSIGN_OR_RETURN(std::string group, q.ColumnText(1));
@@ -326,8 +331,8 @@ Result<TenancyInfo> IamService::CreateTenancy(std::string_view name, std::string
   ADS_ASSIGN_OR_RETURN(store::Transaction txn, store::Transaction::Begin(db_));
   Result<TenancyInfo> existing = TenancyLocked();
   if (existing.ok()) {
-    return FailedPreconditionError("the tenancy " + Quoted(existing->name) + " (" +
-                                   existing->id + ") exists already; there is only one");
+    return FailedPreconditionError("the tenancy " + Quoted(existing->name) + " (" + existing->id +
+                                   ") exists already; there is only one");
   }
   if (existing.status().code() != StatusCode::kNotFound) return existing.status();
   TenancyInfo t{GenerateOcid(env_, "tenancy", ""), std::string(name), std::string(home_region),

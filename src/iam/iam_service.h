@@ -159,7 +159,7 @@ class IamService : public AccessControl {
 
   Env& env_;
   std::mutex mu_;
-  store::Database& db_;                                  // guarded by mu_
+  store::Database& db_;                                 // guarded by mu_
   std::shared_ptr<const internal::Snapshot> snapshot_;  // guarded by mu_
 };
 

@@ -14,10 +14,14 @@ namespace ads::iam {
 
 std::string_view VerbName(Verb verb) {
   switch (verb) {
-    case Verb::kInspect: return "inspect";
-    case Verb::kRead: return "read";
-    case Verb::kUse: return "use";
-    case Verb::kManage: return "manage";
+    case Verb::kInspect:
+      return "inspect";
+    case Verb::kRead:
+      return "read";
+    case Verb::kUse:
+      return "use";
+    case Verb::kManage:
+      return "manage";
   }
   return "?";
 }
@@ -239,8 +243,8 @@ Result<MatchingRule::Node> ParseRuleNode(Cursor& in, int depth) {
   MatchingRule::Node node;
   if (in.PeekKeyword("all") || in.PeekKeyword("any")) {
     if (depth >= kMaxRuleDepth) return in.Error("at most 16 nested ALL/ANY groups");
-    node.kind = in.PeekKeyword("all") ? MatchingRule::Node::Kind::kAll
-                                      : MatchingRule::Node::Kind::kAny;
+    node.kind =
+        in.PeekKeyword("all") ? MatchingRule::Node::Kind::kAll : MatchingRule::Node::Kind::kAny;
     in.Next();
     if (!in.PeekSymbol("{")) return in.Error("`{`");
     in.Next();
@@ -276,7 +280,8 @@ bool NodeMatches(const MatchingRule::Node& node, const ResourceFacts& facts) {
     case MatchingRule::Node::Kind::kAny:
       return std::any_of(node.children.begin(), node.children.end(),
                          [&](const auto& c) { return NodeMatches(c, facts); });
-    case MatchingRule::Node::Kind::kCondition: break;
+    case MatchingRule::Node::Kind::kCondition:
+      break;
   }
   bool equal = false;
   if (node.variable == "resource.type") {

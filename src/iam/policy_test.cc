@@ -68,8 +68,9 @@ TEST(PolicyParseTest, BadStatementsNameTheStatementAndTheToken) {
       {"allow team a to read buckets in tenancy", "found `team`"},
       {"allow group a read buckets in tenancy", "expected `to` but found `read`"},
       {"allow group a to destroy buckets in tenancy", "a verb"},
-      {"allow group a to read unicorns in tenancy", "resource type or family ads knows but found "
-                                                    "`unicorns`"},
+      {"allow group a to read unicorns in tenancy",
+       "resource type or family ads knows but found "
+       "`unicorns`"},
       {"allow group a to read buckets", "expected `in` but found the end"},
       {"allow group a to read buckets in space", "expected `compartment` but found `space`"},
       {"allow group a to read buckets in compartment id not-an-ocid", "not a compartment OCID"},
@@ -97,8 +98,8 @@ TEST(PolicyParseTest, BadStatementsNameTheStatementAndTheToken) {
 }
 
 TEST(PolicyFamiliesTest, FamiliesAndAllResourcesCoverTheirTypes) {
-  for (std::string_view t : {kProjects, kModels, kModelVersionSets, kModelDeployments,
-                             kWorkRequests}) {
+  for (std::string_view t :
+       {kProjects, kModels, kModelVersionSets, kModelDeployments, kWorkRequests}) {
     EXPECT_TRUE(ResourceCovers(kDataScienceFamily, t)) << t;
     EXPECT_FALSE(ResourceCovers(kObjectFamily, t)) << t;
     EXPECT_TRUE(ResourceCovers(kAllResources, t)) << t;
@@ -139,9 +140,9 @@ TEST(MatchingRuleTest, SingleConditionAllAndAny) {
 }
 
 TEST(MatchingRuleTest, BadRulesAreRefused) {
-  for (const char* text : {"", "resource.name = 'x'", "ALL resource.type='x'",
-                           "ALL {resource.type='x'", "ALL {resource.type='x',}",
-                           "resource.type == 'x'", "resource.type='x' extra"}) {
+  for (const char* text :
+       {"", "resource.name = 'x'", "ALL resource.type='x'", "ALL {resource.type='x'",
+        "ALL {resource.type='x',}", "resource.type == 'x'", "resource.type='x' extra"}) {
     auto rule = ParseMatchingRule(text);
     EXPECT_FALSE(rule.ok()) << text;
     EXPECT_EQ(rule.status().code(), StatusCode::kInvalidArgument) << text;
