@@ -28,6 +28,7 @@ done | xargs -r -P "$JOBS" -n 2 sh -c "$CXX $FLAGS -c \"\$0\" -o \"\$1\" || exit
 $CXX $FLAGS -fsanitize=fuzzer -c "$ROOT/fuzz/model_fuzzer.cc" -o "$OUT/obj/model_fuzzer.o"
 $CXX -fsanitize=fuzzer,address,undefined -o "$OUT/model_fuzzer" "$OUT/obj/"*.o \
   -lonnx_proto -lprotobuf -lpthread
+$CXX $FLAGS -fsanitize=fuzzer -o "$OUT/http_request_fuzzer" "$ROOT/fuzz/http_request_fuzzer.cc" "$ROOT/src/http/parser.cc" "$ROOT/src/http/message.cc" "$ROOT/src/base/strings.cc" "$ROOT/src/base/status.cc"
 
 # Seed corpus: every libonnx-testdata model plus our ai.onnx.ml cases.
 for m in /usr/share/libonnx-testdata/data/*/*/model.onnx "$ROOT"/tests/data/engine/ml/*/model.onnx; do
