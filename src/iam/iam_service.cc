@@ -284,13 +284,23 @@ Result<std::unique_ptr<IamService>> IamService::Open(Env& env, store::Database& 
 IamService::~IamService() = default;
 
 Result<std::shared_ptr<const Snapshot>> IamService::SnapshotLocked() {
-  if (snapshot_ == nullptr) {
-    ADS_ASSIGN_OR_RETURN(snapshot_, internal::BuildSnapshot(db_));
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    if (snapshot_ != nullptr) return snapshot_;
   }
-  return snapshot_;
+  // Built under mu_ only: writers hold mu_, so the tables cannot change
+  // between this read and the publication below.
+  ADS_ASSIGN_OR_RETURN(std::shared_ptr<const Snapshot> built, internal::BuildSnapshot(db_));
+  std::lock_guard<std::mutex> lock(snapshot_mu_);
+  snapshot_ = built;
+  return built;
 }
 
 std::shared_ptr<const Snapshot> IamService::CurrentSnapshot() {
+  {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    if (snapshot_ != nullptr) return snapshot_;
+  }
   std::lock_guard<std::mutex> lock(mu_);
   Result<std::shared_ptr<const Snapshot>> s = SnapshotLocked();
   return s.ok() ? *s : nullptr;

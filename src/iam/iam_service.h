@@ -151,16 +151,23 @@ class IamService : public AccessControl {
   Status ValidatePolicyLocked(const std::string& compartment_id, const Json& statements);
   Result<Json> AddUserToGroupLocked(std::string_view user_id, std::string_view group_id);
   Result<Json> UploadApiKeyLocked(std::string_view user_id, std::string_view public_key_pem);
-  void InvalidateLocked() { snapshot_.reset(); }
+  void InvalidateLocked() {
+    std::lock_guard<std::mutex> lock(snapshot_mu_);
+    snapshot_.reset();
+  }
 
   // The snapshot to evaluate against; null when it cannot be built (the
   // access checks then deny).
   std::shared_ptr<const internal::Snapshot> CurrentSnapshot();
 
   Env& env_;
+  // Lock order: mu_, then snapshot_mu_. Access checks only take
+  // snapshot_mu_ while a snapshot exists, so they never wait for a write's
+  // fsync.
   std::mutex mu_;
-  store::Database& db_;                                 // guarded by mu_
-  std::shared_ptr<const internal::Snapshot> snapshot_;  // guarded by mu_
+  store::Database& db_;  // guarded by mu_
+  std::mutex snapshot_mu_;
+  std::shared_ptr<const internal::Snapshot> snapshot_;  // guarded by snapshot_mu_
 };
 
 }  // namespace ads::iam

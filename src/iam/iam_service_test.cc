@@ -3,6 +3,9 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <thread>
+
 #include "base/env.h"
 
 namespace ads::iam {
@@ -338,6 +341,32 @@ TEST_F(IamServiceTest, MembershipsAddListRemove) {
   ASSERT_TRUE(iam_->RemoveMembership(id).ok());
   EXPECT_EQ(iam_->RemoveMembership(id).code(), StatusCode::kNotFound);
   EXPECT_TRUE(iam_->ListMemberships(u, "")->empty());
+}
+
+TEST_F(IamServiceTest, ChecksRunWhileAnotherThreadWrites) {
+  const std::string g = Group("G");
+  const std::string comp = Compartment(tenancy_, "Busy");
+  const std::string keep =
+      Policy(tenancy_, "keep", {"allow group G to read data-science-models in tenancy"});
+  std::atomic<bool> stop{false};
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> readers;
+  for (int t = 0; t < 3; ++t) {
+    readers.emplace_back([&] {
+      while (!stop.load()) {
+        if (!iam_->IsAllowed(UserIn({g}), Verb::kRead, kModels, comp)) ++wrong;
+        if (iam_->IsAllowed(UserIn({}), Verb::kRead, kModels, comp)) ++wrong;
+      }
+    });
+  }
+  for (int i = 0; i < 15; ++i) {
+    const std::string p = Policy(tenancy_, "p" + std::to_string(i),
+                                 {"allow group G to manage buckets in compartment Busy"});
+    ASSERT_TRUE(iam_->Delete(IamKind::kPolicy, p).ok());
+  }
+  stop = true;
+  for (std::thread& t : readers) t.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 }  // namespace
