@@ -170,8 +170,10 @@ void SetObjectHeaders(http::Response& response, const ObjectInfo& o) {
   response.headers["last-modified"] = iam::FormatHttpDate(o.time_modified);
   response.headers["content-type"] = o.content_type;
   response.headers["accept-ranges"] = "bytes";
+  response.headers["storage-tier"] = "Standard";
+  // GET/HEAD name it content-md5 (PutObject answers opc-content-md5).
   if (o.multipart_md5.empty()) {
-    response.headers["opc-content-md5"] = o.blob.md5_base64;
+    response.headers["content-md5"] = o.blob.md5_base64;
   } else {
     response.headers["opc-multipart-md5"] = o.multipart_md5;
   }
