@@ -93,6 +93,11 @@ void AddMemberships(Router& router, iam::IamService& iam) {
   });
   router.Add("GET", collection, RouteOptions{}, [&iam](Call& call) -> Status {
     ADS_ASSIGN_OR_RETURN(std::string compartment_id, RequiredQuery(call, "compartmentId"));
+    // Memberships live in the tenancy: a grant on groups in some compartment
+    // must not reveal them.
+    if (compartment_id != iam.tenancy_id()) {
+      return InvalidArgumentError("compartmentId must be the tenancy's OCID for memberships");
+    }
     ADS_RETURN_IF_ERROR(call.Authorize(iam::Verb::kInspect, iam::kGroups, compartment_id));
     const std::string user_id = call.request.QueryParam("userId").value_or("");
     const std::string group_id = call.request.QueryParam("groupId").value_or("");
