@@ -4,7 +4,7 @@
 //
 // To regenerate the list after adding kernels:
 //   ADS_CONFORMANCE_WRITE=$PWD/tests/data/engine/conformance_expected.txt
-//   build/src/engine/engine_conformance_test   (with that variable set)
+//   build/src/engine/engine_tests --gtest_filter=ConformanceTest.ListedCasesPass
 #include "engine/conformance.h"
 
 #include <chrono>
@@ -74,7 +74,7 @@ TEST(ConformanceTest, ListedCasesPass) {
   if (auto out = env.GetEnvVar("ADS_CONFORMANCE_WRITE")) {
     std::ofstream f(*out);
     f << "# ONNX backend cases (libonnx-testdata 1.12) that must pass; one per line.\n"
-      << "# Regenerate with ADS_CONFORMANCE_WRITE=<this file> engine_conformance_test.\n";
+      << "# Regenerate with ADS_CONFORMANCE_WRITE=<this file> engine_tests --gtest_filter=ConformanceTest.ListedCasesPass.\n";
     for (const std::string& key : passed) f << key << "\n";
   }
 }
