@@ -32,6 +32,7 @@ int RunMain(int argc, char** argv) {
   RegisterOnnxRun(*onnx, &exit_code);
   RegisterOnnxBench(*onnx, &exit_code);
   RegisterOnnxTest(*onnx, &exit_code);
+  RegisterServer(app, &exit_code);
 
   try {
     app.parse(argc, argv);

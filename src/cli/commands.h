@@ -16,6 +16,8 @@ void RegisterModelVerify(CLI::App& parent, int* exit_code);
 void RegisterOnnxRun(CLI::App& parent, int* exit_code);
 void RegisterOnnxBench(CLI::App& parent, int* exit_code);
 void RegisterOnnxTest(CLI::App& parent, int* exit_code);
+// `ads server` and `ads server init` (src/cli/server_command.cc).
+void RegisterServer(CLI::App& parent, int* exit_code);
 
 }  // namespace ads::cli
 

@@ -1,0 +1,107 @@
+#include "server/server_app.h"
+
+#include <utility>
+
+#include "base/logging.h"
+#include "http/server.h"
+#include "iam/iam_service.h"
+#include "objectstore/object_store.h"
+#include "server/api.h"
+#include "server/iam_routes.h"
+#include "server/os_routes.h"
+#include "store/blob_store.h"
+#include "store/sqlite.h"
+
+namespace ads::server {
+
+struct ServerApp::State {
+  Env* env = nullptr;
+  ServerAppOptions options;
+  iam::BootstrapResult boot;
+  // Each service has its own connection to ads.db: WAL lets readers run
+  // beside the one writer, and no service waits on another's mutex.
+  std::unique_ptr<store::Database> iam_db;
+  std::unique_ptr<store::BlobStore> blobs;
+  std::unique_ptr<iam::IamService> iam;
+  std::unique_ptr<objectstore::ObjectStore> objects;
+  std::unique_ptr<Router> router;
+  std::unique_ptr<http::Server> http;
+};
+
+namespace {
+
+Result<std::unique_ptr<store::Database>> OpenDatabase(const std::string& data_dir) {
+  return store::Database::Open(JoinPath(data_dir, "ads.db"));
+}
+
+void AddHealthRoute(Router& router) {
+  RouteOptions open;
+  open.authenticate = false;
+  router.Add("GET", "/health", open, [](Call& call) {
+    call.ReplyJson(200, Json{{"status", "ok"}});
+    return OkStatus();
+  });
+}
+
+}  // namespace
+
+ServerApp::ServerApp(std::unique_ptr<State> state) : state_(std::move(state)) {}
+
+ServerApp::~ServerApp() { Stop(); }
+
+Result<std::unique_ptr<ServerApp>> ServerApp::Open(Env& env, const ServerAppOptions& options) {
+  if (options.data_dir.empty()) return InvalidArgumentError("the data directory is required");
+  auto state = std::make_unique<State>();
+  state->env = &env;
+  state->options = options;
+  state->options.data_dir = env.AbsolutePath(options.data_dir);
+  const std::string& dir = state->options.data_dir;
+  ADS_RETURN_IF_ERROR(env.CreateDirs(dir));
+
+  ADS_ASSIGN_OR_RETURN(state->blobs, store::BlobStore::Open(env, dir));
+  ADS_ASSIGN_OR_RETURN(store::RecoveryReport recovered, state->blobs->RecoverAtStartup());
+  if (!recovered.removed_temp_files.empty()) {
+    LogInfo("removed " + std::to_string(recovered.removed_temp_files.size()) +
+            " interrupted upload(s) from " + JoinPath(dir, "tmp"));
+  }
+
+  ADS_ASSIGN_OR_RETURN(state->iam_db, OpenDatabase(dir));
+  iam::BootstrapOptions boot;
+  boot.data_dir = dir;
+  boot.region = options.region;
+  boot.endpoint = "http://" + options.host + ":" + std::to_string(options.port);
+  boot.config_path = options.config_file;
+  ADS_ASSIGN_OR_RETURN(state->boot, iam::Bootstrap(env, *state->iam_db, boot));
+  ADS_ASSIGN_OR_RETURN(state->iam, iam::IamService::Open(env, *state->iam_db));
+
+  ADS_ASSIGN_OR_RETURN(auto os_db, OpenDatabase(dir));
+  objectstore::ObjectStoreOptions os_options;
+  os_options.namespace_name = state->boot.namespace_name;
+  ADS_ASSIGN_OR_RETURN(state->objects,
+                       objectstore::ObjectStore::Open(std::move(os_db), *state->blobs,
+                                                      state->iam.get(), env, os_options));
+
+  state->router = std::make_unique<Router>(env, state->iam.get());
+  AddHealthRoute(*state->router);
+  AddIamRoutes(*state->router, *state->iam);
+  AddObjectStorageRoutes(*state->router, *state->objects);
+  return std::unique_ptr<ServerApp>(new ServerApp(std::move(state)));
+}
+
+Status ServerApp::Start() {
+  http::ServerOptions options;
+  options.host = state_->options.host;
+  options.port = state_->options.port;
+  ADS_ASSIGN_OR_RETURN(state_->http, http::Server::Start(options, state_->router->AsHandler()));
+  return OkStatus();
+}
+
+int ServerApp::port() const { return state_->http ? state_->http->port() : 0; }
+
+void ServerApp::Stop() {
+  if (state_ && state_->http) state_->http->Stop();
+}
+
+const iam::BootstrapResult& ServerApp::bootstrap() const { return state_->boot; }
+
+}  // namespace ads::server

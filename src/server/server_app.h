@@ -1,0 +1,62 @@
+// ServerApp: one `ads server` process. It owns the data directory
+// (<data-dir>/ads.db, blobs/, tmp/), brings the stores up (migrations,
+// recovery of interrupted uploads), bootstraps the tenancy and the admin's
+// signing key on first start, wires the OCI routes (Identity, Data Science,
+// Object Storage) and /health onto one Router, and serves them over HTTP.
+//
+//   server::ServerAppOptions options;
+//   options.data_dir = "/var/lib/ads";
+//   ADS_ASSIGN_OR_RETURN(auto app, server::ServerApp::Open(env, options));
+//   ADS_RETURN_IF_ERROR(app->Start());
+//   ...                    // serve until told to stop
+//   app->Stop();
+//
+// Thread-safety: Open/Start/Stop from one thread; the services it owns are
+// thread-safe and serve requests on the HTTP server's threads.
+#ifndef ADS_SERVER_SERVER_APP_H_
+#define ADS_SERVER_SERVER_APP_H_
+
+#include <memory>
+#include <string>
+
+#include "base/env.h"
+#include "base/status.h"
+#include "iam/bootstrap.h"
+
+namespace ads::server {
+
+struct ServerAppOptions {
+  std::string data_dir;  // required; created when missing
+  std::string host = "127.0.0.1";
+  int port = 8080;
+  // The OCI config file written on first start when absent ("" means
+  // ~/.ads/config), naming the admin's key and this server as endpoint.
+  std::string config_file;
+  std::string region = "us-ashburn-1";
+};
+
+class ServerApp {
+ public:
+  // Opens (initialising on first use) the data directory and every store,
+  // and bootstraps the tenancy. Nothing listens yet.
+  static Result<std::unique_ptr<ServerApp>> Open(Env& env, const ServerAppOptions& options);
+  ~ServerApp();
+
+  // Listens on host:port; Unavailable when the port is taken.
+  Status Start();
+  // The port being served (after Start).
+  int port() const;
+  // Finishes the requests in flight and stops listening.
+  void Stop();
+
+  const iam::BootstrapResult& bootstrap() const;
+
+ private:
+  struct State;
+  explicit ServerApp(std::unique_ptr<State> state);
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace ads::server
+
+#endif  // ADS_SERVER_SERVER_APP_H_
