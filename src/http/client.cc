@@ -176,7 +176,9 @@ Result<ClientResponse> Client::SendOnce(const ClientRequest& request, bool* resp
         }
         scanned = buffered.size();
       }
-      ADS_ASSIGN_OR_RETURN(size_t n, stream_->Fill(options_.read_timeout, options_.header_limit + 4096));
+      ADS_ASSIGN_OR_RETURN(size_t n, stream_->Fill(options_.read_timeout,
+                                                    options_.header_limit + 4096,
+                                                    /*wait_first=*/buffered.empty()));
       if (n == 0) {
         return UnavailableError("the server closed the connection before answering");
       }

@@ -203,7 +203,8 @@ bool Server::Connection::ReadHead(RequestHead* head, size_t* consumed) {
       scanned = buffered.size();
     }
     const Millis timeout = buffered.empty() ? o.idle_timeout : o.read_timeout;
-    auto n = stream_.Fill(timeout, std::max(o.header_limit, o.request_line_limit) + 4096);
+    auto n = stream_.Fill(timeout, std::max(o.header_limit, o.request_line_limit) + 4096,
+                          /*wait_first=*/buffered.empty());
     if (!n.ok()) {
       if (!buffered.empty() && n.status().code() == StatusCode::kUnavailable) {
         SendError(408, "timed out reading the request head");

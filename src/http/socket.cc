@@ -35,7 +35,7 @@ bool Stream::Readable() {
   return ::poll(&p, 1, 0) > 0;
 }
 
-Result<size_t> Stream::Fill(Millis timeout, size_t max_buffer) {
+Result<size_t> Stream::Fill(Millis timeout, size_t max_buffer, bool wait_first) {
   if (begin_ == end_) {
     begin_ = end_ = 0;
   } else if (end_ == buf_.size() && begin_ > 0) {
@@ -47,8 +47,9 @@ Result<size_t> Stream::Fill(Millis timeout, size_t max_buffer) {
     if (buf_.size() >= max_buffer) return OutOfRangeError("the read buffer is full");
     buf_.resize(std::min(max_buffer, buf_.size() * 2));
   }
-  // Try first: on a busy connection the bytes are usually there already,
-  // which saves the poll.
+  // Otherwise try first: inside a message the bytes are usually there
+  // already, which saves the poll.
+  if (wait_first) ADS_RETURN_IF_ERROR(WaitReadable(timeout));
   while (true) {
     const ssize_t n = ::recv(fd_, buf_.data() + end_, buf_.size() - end_, MSG_DONTWAIT);
     if (n >= 0) {

@@ -41,7 +41,9 @@ class Stream {
   // Reads what is available (waiting up to `timeout` for at least one byte)
   // and appends it to the buffer, which grows up to `max_buffer`. Returns the
   // number of new bytes, 0 when the peer closed; Unavailable on timeout.
-  Result<size_t> Fill(Millis timeout, size_t max_buffer = 1 << 20);
+  // `wait_first` when the bytes are unlikely to be there yet (a response
+  // just sent or a request just written): saves a failing recv.
+  Result<size_t> Fill(Millis timeout, size_t max_buffer = 1 << 20, bool wait_first = false);
 
   // Reads up to n bytes: buffered ones first, else straight from the socket
   // (large bodies skip the buffer). 0 when the peer closed.
