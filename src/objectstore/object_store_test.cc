@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "base/hash.h"
 #include "objectstore/rows.h"
 
@@ -331,6 +333,63 @@ TEST_F(ObjectStoreTest, ObjectBlobAccessForInProcessCallersChecksPolicy) {
   store::BlobInfo ghost = blob;
   ghost.sha256 = Sha256Hex("never stored");
   EXPECT_EQ(os_->PutObjectBlob(kNs, "open", "g", ghost, who).code(), StatusCode::kNotFound);
+}
+
+TEST_F(ObjectStoreTest, ParallelPartUploadsThenCommit) {
+  MakeBucket("b");
+  auto up = os_->CreateMultipartUpload(kNs, "b", "par", "", {}, "");
+  ASSERT_TRUE(up.ok());
+  constexpr int kParts = 9;
+  std::vector<std::string> etags(kParts + 1);
+  std::vector<std::thread> threads;
+  for (int n = 1; n <= kParts; ++n) {
+    threads.emplace_back([&, n] {
+      auto blob = os_->WriteBlob(FromString(std::string(1000 + n, static_cast<char>('a' + n)), 97),
+                                 "", "");
+      ASSERT_TRUE(blob.ok()) << blob.status().ToString();
+      auto part = os_->PutPart(kNs, "b", "par", up->upload_id, n, *blob);
+      ASSERT_TRUE(part.ok()) << part.status().ToString();
+      etags[n] = part->etag;
+    });
+  }
+  for (auto& t : threads) t.join();
+  std::vector<CommitPart> commit;
+  std::string expected;
+  for (int n = 1; n <= kParts; ++n) {
+    commit.push_back({n, etags[n]});
+    expected += std::string(1000 + n, static_cast<char>('a' + n));
+  }
+  auto obj = os_->CommitMultipartUpload(kNs, "b", "par", up->upload_id, commit, {});
+  ASSERT_TRUE(obj.ok()) << obj.status().ToString();
+  EXPECT_EQ(Bytes(obj->blob), expected);
+  EXPECT_TRUE(obj->multipart_md5.ends_with("-9"));
+}
+
+TEST_F(ObjectStoreTest, FailedCommitLeavesUploadAndPartsAndNoObject) {
+  MakeBucket("b");
+  auto up = os_->CreateMultipartUpload(kNs, "b", "o", "", {}, "");
+  ASSERT_TRUE(up.ok());
+  const store::BlobInfo one = Blob("part one");
+  const store::BlobInfo two = Blob("part two");
+  auto p1 = os_->PutPart(kNs, "b", "o", up->upload_id, 1, one);
+  auto p2 = os_->PutPart(kNs, "b", "o", up->upload_id, 2, two);
+  ASSERT_TRUE(p1.ok() && p2.ok());
+  // The second part's bytes vanish (disk trouble) half-way through the copy.
+  ASSERT_TRUE(blobs_->Remove(two.sha256).ok());
+  auto failed = os_->CommitMultipartUpload(kNs, "b", "o", up->upload_id,
+                                           {{1, p1->etag}, {2, p2->etag}}, {});
+  EXPECT_FALSE(failed.ok());
+  EXPECT_EQ(os_->GetObject(kNs, "b", "o").status().code(), StatusCode::kNotFound);
+  auto parts = os_->ListParts(kNs, "b", "o", up->upload_id, 10, "");
+  ASSERT_TRUE(parts.ok());
+  EXPECT_EQ(parts->items.size(), 2u);
+  // Re-uploading the part repairs it and the commit goes through.
+  auto again = os_->PutPart(kNs, "b", "o", up->upload_id, 2, Blob("part two"));
+  ASSERT_TRUE(again.ok());
+  auto done = os_->CommitMultipartUpload(kNs, "b", "o", up->upload_id,
+                                         {{1, p1->etag}, {2, again->etag}}, {});
+  ASSERT_TRUE(done.ok()) << done.status().ToString();
+  EXPECT_EQ(Bytes(done->blob), "part onepart two");
 }
 
 TEST(MultipartMd5Test, RejectsMalformedPartMd5) {

@@ -351,6 +351,10 @@ Status GetObject(Call& call, ObjectStore& store, bool head) {
     call.response.head_length = window.length;
     return OkStatus();
   }
+  if (window.length == 0) {
+    call.response.body.clear();  // an empty object: nothing to stream
+    return OkStatus();
+  }
   ADS_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file,
                        store.blobs().OpenBlob(info.blob.sha256));
   std::shared_ptr<RandomAccessFile> shared(std::move(file));

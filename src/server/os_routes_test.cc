@@ -252,6 +252,13 @@ TEST_F(OsRoutesTest, PutGetRangeHeadDelete) {
   EXPECT_EQ(head.body, "");
   EXPECT_EQ(head.Header("etag"), put.Header("etag"));
 
+  ASSERT_EQ(Send("PUT", ObjectPath("b", "empty"), "").status, 200);
+  Reply empty = Send("GET", ObjectPath("b", "empty"));
+  EXPECT_EQ(empty.status, 200);
+  EXPECT_EQ(empty.body, "");
+  EXPECT_EQ(empty.Header("content-md5"), Md5Base64(""));
+  EXPECT_EQ(Send("GET", ObjectPath("b", "empty"), "", range).status, 416);
+
   EXPECT_EQ(Send("DELETE", ObjectPath("b", "dir/hello.txt")).status, 204);
   Reply gone = Send("GET", ObjectPath("b", "dir/hello.txt"));
   EXPECT_EQ(gone.status, 404);
