@@ -419,7 +419,7 @@ Status Catalog::DeleteModel(std::string_view id, std::string_view if_match, bool
     ADS_RETURN_IF_ERROR(GetModel(id).status());
     return FailedPreconditionError("The model " + std::string(id) +
                                    " is used by an active model deployment; delete the deployment"
-                                   " first or pass deleteRelatedModelDeployments=true.");
+                                   " first or pass isForceDelete=true.");
   }
   return Modify(*impl_, Kind::kModel, id, if_match, [&](Row& r) {
            r.lifecycle_state = kDeleted;
