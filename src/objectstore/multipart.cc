@@ -107,6 +107,26 @@ Result<std::vector<PartInfo>> MatchParts(const std::vector<CommitPart>& wanted,
   return out;
 }
 
+// Streams the parts' bytes, in the given order, into one new blob, a chunk at
+// a time (never a whole part in memory).
+Result<store::BlobInfo> ConcatenateParts(store::BlobStore& blobs,
+                                         const std::vector<PartInfo>& parts) {
+  ADS_ASSIGN_OR_RETURN(std::unique_ptr<store::Upload> out, blobs.BeginUpload());
+  for (const PartInfo& part : parts) {
+    ADS_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, blobs.OpenBlob(part.blob.sha256));
+    if (file->size() != part.blob.size) {
+      return DataLossError("part " + std::to_string(part.part_number) + " has " +
+                           std::to_string(file->size()) + " bytes on disk, " +
+                           std::to_string(part.blob.size) + " recorded");
+    }
+    for (uint64_t offset = 0; offset < part.blob.size; offset += kCopyChunk) {
+      ADS_ASSIGN_OR_RETURN(std::string bytes, store::ReadRange(*file, offset, kCopyChunk));
+      ADS_RETURN_IF_ERROR(out->Append(bytes));
+    }
+  }
+  return out->Commit();
+}
+
 Result<int> ParsePageNumber(std::string_view page) {
   if (page.empty()) return 0;
   int value = 0;
@@ -281,24 +301,11 @@ Result<ObjectInfo> ObjectStore::CommitMultipartUpload(std::string_view ns,
     ADS_ASSIGN_OR_RETURN(chosen, MatchParts(parts, stored));
   }
 
-  // The long part: copy the parts' bytes into one blob without the lock. A
-  // crash here leaves the upload and its parts untouched.
-  ADS_ASSIGN_OR_RETURN(std::unique_ptr<store::Upload> out, blobs_.BeginUpload());
+  // The long part, without the lock: a crash here leaves the upload and its
+  // parts untouched.
+  ADS_ASSIGN_OR_RETURN(store::BlobInfo blob, ConcatenateParts(blobs_, chosen));
   std::vector<std::string> part_md5s;
-  for (const PartInfo& part : chosen) {
-    ADS_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, blobs_.OpenBlob(part.blob.sha256));
-    if (file->size() != part.blob.size) {
-      return DataLossError("part " + std::to_string(part.part_number) + " has " +
-                           std::to_string(file->size()) + " bytes on disk, " +
-                           std::to_string(part.blob.size) + " recorded");
-    }
-    for (uint64_t offset = 0; offset < part.blob.size; offset += kCopyChunk) {
-      ADS_ASSIGN_OR_RETURN(std::string bytes, store::ReadRange(*file, offset, kCopyChunk));
-      ADS_RETURN_IF_ERROR(out->Append(bytes));
-    }
-    part_md5s.push_back(part.blob.md5_base64);
-  }
-  ADS_ASSIGN_OR_RETURN(store::BlobInfo blob, out->Commit());
+  for (const PartInfo& part : chosen) part_md5s.push_back(part.blob.md5_base64);
   ADS_ASSIGN_OR_RETURN(std::string multipart_md5, MultipartMd5(part_md5s));
 
   ObjectInfo info;

@@ -223,6 +223,25 @@ Result<std::optional<ByteRange>> ParseRange(std::string_view header, uint64_t si
   return std::optional<ByteRange>(ByteRange{*first, end - *first + 1});
 }
 
+// Streams bytes [window.first, +window.length) of a blob as the body.
+Status StreamBlob(http::Response& response, ObjectStore& store, const std::string& sha256,
+                  ByteRange window) {
+  ADS_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, store.blobs().OpenBlob(sha256));
+  std::shared_ptr<RandomAccessFile> shared(std::move(file));
+  auto offset = std::make_shared<uint64_t>(window.first);
+  const uint64_t end = window.first + window.length;
+  response.body_length = window.length;
+  response.body_source = [shared, offset, end](char* buf, size_t n) -> Result<size_t> {
+    const uint64_t want = std::min<uint64_t>(n, end - *offset);
+    if (want == 0) return size_t{0};
+    ADS_ASSIGN_OR_RETURN(size_t got, shared->Read(*offset, static_cast<size_t>(want), buf));
+    if (got == 0) return DataLossError("the object's blob ended early");
+    *offset += got;
+    return got;
+  };
+  return OkStatus();
+}
+
 // ---- handlers: namespace and buckets ---------------------------------------
 
 Status CreateBucket(Call& call, ObjectStore& store) {
@@ -355,21 +374,7 @@ Status GetObject(Call& call, ObjectStore& store, bool head) {
     call.response.body.clear();  // an empty object: nothing to stream
     return OkStatus();
   }
-  ADS_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file,
-                       store.blobs().OpenBlob(info.blob.sha256));
-  std::shared_ptr<RandomAccessFile> shared(std::move(file));
-  auto offset = std::make_shared<uint64_t>(window.first);
-  const uint64_t end = window.first + window.length;
-  call.response.body_length = window.length;
-  call.response.body_source = [shared, offset, end](char* buf, size_t n) -> Result<size_t> {
-    const uint64_t want = std::min<uint64_t>(n, end - *offset);
-    if (want == 0) return size_t{0};
-    ADS_ASSIGN_OR_RETURN(size_t got, shared->Read(*offset, static_cast<size_t>(want), buf));
-    if (got == 0) return DataLossError("the object's blob ended early");
-    *offset += got;
-    return got;
-  };
-  return OkStatus();
+  return StreamBlob(call.response, store, info.blob.sha256, window);
 }
 
 Status DeleteObject(Call& call, ObjectStore& store) {
