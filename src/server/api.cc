@@ -92,9 +92,9 @@ OciErrorInfo MapStatus(const Status& status) {
 void WriteError(http::Response& response, const Status& status, std::string_view request_id) {
   const OciErrorInfo info = MapStatus(status);
   std::string message = status.message();
-  if (info.http_status == 404 && status.code() != StatusCode::kNotFound &&
-      !status.hint().starts_with(kOciHint)) {
-    // PermissionDenied must read exactly like a missing resource.
+  if (info.http_status == 404 && !status.hint().starts_with(kOciHint)) {
+    // A refused resource must read exactly like a missing one, so neither
+    // message may say more than the other.
     message = "Authorization failed or requested resource not found.";
   }
   if (info.http_status >= 500 && info.http_status != 501 && info.http_status != 503) {

@@ -3,16 +3,42 @@
 #include <utility>
 
 #include "base/logging.h"
+#include "catalog/catalog.h"
 #include "http/server.h"
 #include "iam/iam_service.h"
 #include "objectstore/object_store.h"
 #include "server/api.h"
+#include "server/ds_routes.h"
 #include "server/iam_routes.h"
 #include "server/os_routes.h"
 #include "store/blob_store.h"
 #include "store/sqlite.h"
 
 namespace ads::server {
+
+namespace {
+
+// The catalog's artifact export/import reach objects through this; the
+// object store authorises the principal itself.
+class ObjectStoreLink : public catalog::ObjectStorageLink {
+ public:
+  explicit ObjectStoreLink(objectstore::ObjectStore& objects) : objects_(objects) {}
+  Result<store::BlobInfo> GetObjectBlob(const std::string& ns, const std::string& bucket,
+                                        const std::string& object,
+                                        const iam::Principal& who) override {
+    return objects_.GetObjectBlob(ns, bucket, object, who);
+  }
+  Status PutObjectBlob(const std::string& ns, const std::string& bucket,
+                       const std::string& object, const store::BlobInfo& blob,
+                       const iam::Principal& who) override {
+    return objects_.PutObjectBlob(ns, bucket, object, blob, who);
+  }
+
+ private:
+  objectstore::ObjectStore& objects_;
+};
+
+}  // namespace
 
 struct ServerApp::State {
   Env* env = nullptr;
@@ -24,6 +50,8 @@ struct ServerApp::State {
   std::unique_ptr<store::BlobStore> blobs;
   std::unique_ptr<iam::IamService> iam;
   std::unique_ptr<objectstore::ObjectStore> objects;
+  std::unique_ptr<ObjectStoreLink> link;
+  std::unique_ptr<catalog::Catalog> catalog;
   std::unique_ptr<Router> router;
   std::unique_ptr<http::Server> http;
 };
@@ -81,10 +109,18 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Open(Env& env, const ServerAppOpti
                        objectstore::ObjectStore::Open(std::move(os_db), *state->blobs,
                                                       state->iam.get(), env, os_options));
 
+  state->link = std::make_unique<ObjectStoreLink>(*state->objects);
+  ADS_ASSIGN_OR_RETURN(auto catalog_db, OpenDatabase(dir));
+  catalog::CatalogOptions catalog_options;
+  catalog_options.object_storage = state->link.get();
+  ADS_ASSIGN_OR_RETURN(state->catalog, catalog::Catalog::Open(std::move(catalog_db), *state->blobs,
+                                                              env, catalog_options));
+
   state->router = std::make_unique<Router>(env, state->iam.get());
   AddHealthRoute(*state->router);
   AddIamRoutes(*state->router, *state->iam);
   AddObjectStorageRoutes(*state->router, *state->objects);
+  AddDataScienceRoutes(*state->router, *state->catalog);
   return std::unique_ptr<ServerApp>(new ServerApp(std::move(state)));
 }
 

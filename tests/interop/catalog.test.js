@@ -6,7 +6,7 @@
 const test = require("node:test");
 const assert = require("node:assert/strict");
 const crypto = require("node:crypto");
-const { clients, readAll, expectError } = require("./sdk_util");
+const { clients, readAll, expectError, common } = require("./sdk_util");
 
 const admin = clients();
 const compartmentId = admin.tenancy;
@@ -77,7 +77,7 @@ test("model metadata and schemas round-trip; artifact upload, head, download, im
   assert.match(head.contentDisposition, /filename="ocid1\.datasciencemodel/);
   const content = await admin.ds.getModelArtifactContent({ modelId: model.id });
   assert.ok((await readAll(content.value)).equals(bytes));
-  const part = await admin.ds.getModelArtifactContent({ modelId: model.id, range: "bytes=10-19" });
+  const part = await admin.ds.getModelArtifactContent({ modelId: model.id, range: new common.Range(10, 19, null) });
   assert.ok((await readAll(part.value)).equals(bytes.subarray(10, 20)));
 
   const again = await expectError(() => admin.ds.createModelArtifact({
