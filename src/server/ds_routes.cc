@@ -294,9 +294,10 @@ Result<std::optional<ByteRange>> ParseRange(std::string_view header, uint64_t si
     return std::optional<ByteRange>(ByteRange{size - len, len});
   }
   std::optional<uint64_t> first = ParseU64(a);
-  std::optional<uint64_t> last = b.empty() ? std::optional<uint64_t>(size ? size - 1 : 0) : ParseU64(b);
-  if (!first || !last || *last < *first) return std::optional<ByteRange>();
+  if (!first) return std::optional<ByteRange>();
   if (*first >= size) return OutOfRangeError("The range cannot be satisfied.");
+  std::optional<uint64_t> last = b.empty() ? std::optional<uint64_t>(size - 1) : ParseU64(b);
+  if (!last || *last < *first) return std::optional<ByteRange>();
   const uint64_t end = std::min(*last, size - 1);
   return std::optional<ByteRange>(ByteRange{*first, end - *first + 1});
 }
@@ -402,7 +403,7 @@ void AddModelRoutes(Router& r, Catalog& c) {
           ReplyEmpty(call, 200);
           return OkStatus();
         }));
-  r.Add("POST", one + "/actions/exportModelArtifact", JsonBody(),
+  r.Add("POST", one + "/actions/exportArtifact", JsonBody(),
         Wrap([&c, get, type](Call& call) -> Status {
           ADS_RETURN_IF_ERROR(Authorized(call, iam::Verb::kManage, type, get(call)).status());
           ADS_ASSIGN_OR_RETURN(Json details, call.JsonBody());
@@ -411,7 +412,7 @@ void AddModelRoutes(Router& r, Catalog& c) {
           ReplyWorkRequest(call, wr);
           return OkStatus();
         }));
-  r.Add("POST", one + "/actions/importModelArtifact", JsonBody(),
+  r.Add("POST", one + "/actions/importArtifact", JsonBody(),
         Wrap([&c, get, type](Call& call) -> Status {
           ADS_RETURN_IF_ERROR(Authorized(call, iam::Verb::kRead, type, get(call)).status());
           ADS_ASSIGN_OR_RETURN(Json details, call.JsonBody());
