@@ -221,8 +221,12 @@ static Row NewRow(Catalog::Impl& impl, std::string_view ocid_type, const Json& d
   row.project_id = StringMemberOr(details, "projectId");
   row.lifecycle_state = kActive;
   row.created_by = ctx.created_by;
-  row.time_created_ms = impl.NowMs();
+  row.time_created_us = impl.NextCreateTimeUs();
   return row;
+}
+
+static std::string Rfc3339Us(int64_t us) {
+  return FormatRfc3339(std::chrono::system_clock::time_point(std::chrono::microseconds(us)));
 }
 
 static std::string Rfc3339Ms(int64_t ms) {
@@ -238,7 +242,7 @@ Result<Resource> Catalog::CreateProject(const Json& details, const CreateContext
     Row row = NewRow(*impl_, "datascienceproject", details, ctx);
     ADS_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(details, "displayName"));
     row.name = name.value_or(RandomDisplayName(impl_->env));
-    Json doc = {{"id", row.id}, {"timeCreated", Rfc3339Ms(row.time_created_ms)},
+    Json doc = {{"id", row.id}, {"timeCreated", Rfc3339Us(row.time_created_us)},
                 {"displayName", row.name}};
     ADS_RETURN_IF_ERROR(CopyString(details, "description", doc));
     doc["compartmentId"] = row.compartment_id;
@@ -326,7 +330,7 @@ Result<Resource> Catalog::CreateModel(const Json& details, const CreateContext& 
                 {"projectId", row.project_id}, {"displayName", row.name}};
     ADS_RETURN_IF_ERROR(CopyString(details, "description", doc));
     doc["lifecycleState"] = kActive;
-    doc["timeCreated"] = Rfc3339Ms(row.time_created_ms);
+    doc["timeCreated"] = Rfc3339Us(row.time_created_us);
     doc["createdBy"] = row.created_by;
     ADS_RETURN_IF_ERROR(ApplyTags(details, doc, true));
     doc["customMetadataList"] = custom;
@@ -477,7 +481,7 @@ Result<Resource> Catalog::CreateModelVersionSet(const Json& details, const Creat
                                 " already exists in the compartment.");
     }
     row.name = name;
-    const std::string now = Rfc3339Ms(row.time_created_ms);
+    const std::string now = Rfc3339Us(row.time_created_us);
     Json doc = {{"id", row.id}, {"compartmentId", row.compartment_id},
                 {"projectId", row.project_id}, {"name", name}};
     ADS_RETURN_IF_ERROR(CopyString(details, "description", doc));

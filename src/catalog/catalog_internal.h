@@ -3,6 +3,7 @@
 #ifndef ADS_CATALOG_CATALOG_INTERNAL_H_
 #define ADS_CATALOG_CATALOG_INTERNAL_H_
 
+#include <algorithm>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -22,6 +23,15 @@ struct Catalog::Impl {
     return std::chrono::duration_cast<std::chrono::milliseconds>(env.Now().time_since_epoch())
         .count();
   }
+  // Microseconds since the epoch, strictly increasing within this process,
+  // so that sorting by creation time keeps the creation order even for
+  // resources made in the same millisecond. Caller holds `mu`.
+  int64_t NextCreateTimeUs() {
+    const int64_t now = std::chrono::duration_cast<std::chrono::microseconds>(
+                            env.Now().time_since_epoch()).count();
+    last_create_us = std::max(now, last_create_us + 1);
+    return last_create_us;
+  }
   // A live resource or NotFound naming it.
   Result<Row> Load(Kind kind, std::string_view id);
   // Records a work request (status as given) and returns its row.
@@ -37,6 +47,7 @@ struct Catalog::Impl {
   CatalogOptions options;
   std::mutex mu;
   std::unique_ptr<CatalogStore> store;  // GUARDED_BY(mu)
+  int64_t last_create_us = 0;           // GUARDED_BY(mu)
   std::mutex threads_mu;
   std::vector<std::thread> threads;  // GUARDED_BY(threads_mu)
 };

@@ -63,7 +63,7 @@ Result<Row> ReadRow(const store::Statement& q) {
   ADS_ASSIGN_OR_RETURN(row.lifecycle_state, q.ColumnText(3));
   ADS_ASSIGN_OR_RETURN(row.created_by, q.ColumnText(4));
   ADS_ASSIGN_OR_RETURN(row.name, q.ColumnText(5));
-  ADS_ASSIGN_OR_RETURN(row.time_created_ms, q.ColumnInt64(6));
+  ADS_ASSIGN_OR_RETURN(row.time_created_us, q.ColumnInt64(6));
   ADS_ASSIGN_OR_RETURN(row.mvs_id, q.ColumnText(7));
   ADS_ASSIGN_OR_RETURN(row.version_id, q.ColumnInt64(8));
   ADS_ASSIGN_OR_RETURN(row.version_label, q.ColumnText(9));
@@ -81,7 +81,7 @@ Status BindRow(store::Statement& q, const Row& row) {
   ADS_RETURN_IF_ERROR(q.BindText(4, row.lifecycle_state));
   ADS_RETURN_IF_ERROR(q.BindText(5, row.created_by));
   ADS_RETURN_IF_ERROR(q.BindText(6, row.name));
-  ADS_RETURN_IF_ERROR(q.BindInt64(7, row.time_created_ms));
+  ADS_RETURN_IF_ERROR(q.BindInt64(7, row.time_created_us));
   ADS_RETURN_IF_ERROR(q.BindText(8, row.mvs_id));
   ADS_RETURN_IF_ERROR(q.BindInt64(9, row.version_id));
   ADS_RETURN_IF_ERROR(q.BindText(10, row.version_label));

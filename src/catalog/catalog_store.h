@@ -41,7 +41,7 @@ struct Row {
   std::string lifecycle_state;
   std::string created_by;
   std::string name;
-  int64_t time_created_ms = 0;
+  int64_t time_created_us = 0;
   std::string mvs_id;
   int64_t version_id = 0;
   std::string version_label;

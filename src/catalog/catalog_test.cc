@@ -160,7 +160,10 @@ TEST_F(CatalogTest, KeysetPagingVisitsEveryModelOnceInEverySortOrder) {
     // Repeated names and same-millisecond times exercise the id tie-break.
     created.push_back(Model(project, "model-" + std::to_string(i % 5)));
   }
+  const std::vector<std::string> in_order = created;
   std::sort(created.begin(), created.end());
+  EXPECT_EQ(AllIds({.compartment_id = kComp, .sort_order = "ASC", .limit = 3}), in_order)
+      << "timeCreated keeps the creation order, even within one millisecond";
   for (const char* sort_by : {"timeCreated", "displayName"}) {
     for (const char* order : {"ASC", "DESC"}) {
       ListQuery query{.compartment_id = kComp, .sort_by = sort_by, .sort_order = order, .limit = 4};

@@ -42,8 +42,9 @@ Result<Row> Catalog::Impl::NewWorkRequest(std::string_view operation_type,
   row.compartment_id = std::string(compartment_id);
   row.lifecycle_state = "ACCEPTED";
   row.name = std::string(operation_type);
-  row.time_created_ms = NowMs();
-  const std::string now = Rfc3339Ms(row.time_created_ms);
+  row.time_created_us = NextCreateTimeUs();
+  const std::string now = FormatRfc3339(
+      std::chrono::system_clock::time_point(std::chrono::microseconds(row.time_created_us)));
   row.doc = {{"id", row.id},
              {"operationType", operation_type},
              {"status", "ACCEPTED"},
