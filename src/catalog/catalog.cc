@@ -145,12 +145,12 @@ Catalog::Catalog(std::unique_ptr<Impl> impl, store::BlobStore& blobs)
     : impl_(std::move(impl)), blobs_(blobs) {}
 
 Catalog::~Catalog() {
-  std::vector<std::thread> threads;
+  std::vector<Impl::Worker> threads;
   {
     std::lock_guard<std::mutex> lock(impl_->threads_mu);
     threads.swap(impl_->threads);
   }
-  for (std::thread& t : threads) t.join();
+  for (Impl::Worker& w : threads) w.thread.join();
 }
 
 Result<std::unique_ptr<Catalog>> Catalog::Open(std::unique_ptr<store::Database> db,

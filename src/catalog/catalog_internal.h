@@ -4,6 +4,7 @@
 #define ADS_CATALOG_CATALOG_INTERNAL_H_
 
 #include <algorithm>
+#include <atomic>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -48,8 +49,15 @@ struct Catalog::Impl {
   std::mutex mu;
   std::unique_ptr<CatalogStore> store;  // GUARDED_BY(mu)
   int64_t last_create_us = 0;           // GUARDED_BY(mu)
+  // Background export/import work. Finished threads are joined when the
+  // next one starts (so a long-running server does not pile them up) and
+  // the rest by ~Catalog.
+  struct Worker {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> done;
+  };
   std::mutex threads_mu;
-  std::vector<std::thread> threads;  // GUARDED_BY(threads_mu)
+  std::vector<Worker> threads;  // GUARDED_BY(threads_mu)
 };
 
 // The entity tag of a stored document.

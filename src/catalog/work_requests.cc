@@ -261,9 +261,17 @@ static Result<std::string> StartArtifactWork(Catalog::Impl& impl, std::string_vi
     ADS_RETURN_IF_ERROR(txn.Commit());
     wr_id = wr.id;
     std::lock_guard<std::mutex> threads_lock(impl.threads_mu);
-    impl.threads.emplace_back([&impl, wr_id, model, work] {
-      RunWork(impl, wr_id, [&] { return work(model); });
+    std::erase_if(impl.threads, [](Catalog::Impl::Worker& w) {
+      if (!w.done->load()) return false;
+      w.thread.join();
+      return true;
     });
+    auto done = std::make_shared<std::atomic<bool>>(false);
+    impl.threads.push_back({std::thread([&impl, wr_id, model, work, done] {
+                              RunWork(impl, wr_id, [&] { return work(model); });
+                              done->store(true);
+                            }),
+                            done});
   }
   return wr_id;
 }
