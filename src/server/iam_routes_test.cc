@@ -215,6 +215,16 @@ TEST_F(IamRoutesTest, BadInputIsA400NamingTheProblem) {
                         {{"key", "-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----\n"}});
   EXPECT_EQ(bad_key.status, 400);
   EXPECT_EQ(Admin("GET", "/20160918/groups/ocid1.group.oc1..missing").status, 404);
+  Reply put = Admin("PUT", "/20160918/policies/" + boot_.admin_policy_id,
+                    {{"statements", {"allow group Administrators to manage all-resources"}}});
+  EXPECT_EQ(put.status, 400);
+  EXPECT_THAT(put.json["message"].get<std::string>(), HasSubstr("expected `in`"));
+  EXPECT_EQ(Admin("GET",
+                  "/20160918/userGroupMemberships?compartmentId=ocid1.compartment.oc1..x&"
+                  "userId=" +
+                      boot_.admin_user_id)
+                .status,
+            400);
 }
 
 TEST_F(IamRoutesTest, OthersNeedPoliciesButManageTheirOwnKeys) {
