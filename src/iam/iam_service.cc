@@ -198,8 +198,10 @@ Result<std::string> Snapshot::ResolveLocation(const std::string& attached,
                               " under " + Quoted(NameOf(attached)));
 }
 
-Result<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Database& db) {
-  auto s = std::make_shared<Snapshot>();
+namespace {
+
+// Tenancy, compartments, group and dynamic-group names and rules.
+Status LoadStructure(store::Database& db, Snapshot* s) {
   ADS_RETURN_IF_ERROR(ForEachRow(db, "SELECT id, name FROM iam_tenancy LIMIT 1",
                                  [&](store::Statement& q) -> Status {
                                    ADS_ASSIGN_OR_RETURN(s->tenancy_id, q.ColumnText(0));
@@ -236,6 +238,11 @@ Result<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Database& db) {
         if (rule.ok()) s->dynamic_groups.emplace_back(id, std::move(*rule));
         return OkStatus();
       }));
+  return OkStatus();
+}
+
+// Active users, their active groups and their active keys.
+Status LoadUsers(store::Database& db, Snapshot* s) {
   ADS_RETURN_IF_ERROR(ForEachRow(db, "SELECT id FROM iam_users WHERE state = 'ACTIVE'",
                                  [&](store::Statement& q) -> Status {
                                    ADS_ASSIGN_OR_RETURN(std::string id, q.ColumnText(0));
@@ -264,6 +271,15 @@ Result<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Database& db) {
         if (key.ok()) s->keys.emplace(user + "/" + fingerprint, std::move(*key));
         return OkStatus();
       }));
+  return OkStatus();
+}
+
+}  // namespace
+
+Result<std::shared_ptr<const Snapshot>> BuildSnapshot(store::Database& db) {
+  auto s = std::make_shared<Snapshot>();
+  ADS_RETURN_IF_ERROR(LoadStructure(db, s.get()));
+  ADS_RETURN_IF_ERROR(LoadUsers(db, s.get()));
   ADS_RETURN_IF_ERROR(LoadPolicies(db, *s));
   return std::shared_ptr<const Snapshot>(std::move(s));
 }
