@@ -37,6 +37,19 @@ const std::vector<store::Migration>& Migrations() {
        "CREATE TABLE retry_tokens(token TEXT NOT NULL, kind TEXT NOT NULL,"
        " request_hash TEXT NOT NULL, resource_id TEXT NOT NULL, time_created INTEGER NOT NULL,"
        " PRIMARY KEY(token, kind));"},
+      // A model list filtered by one column walks one index in the sort
+      // order (time or name) instead of scanning the compartment.
+      {3, "model_filter_indexes",
+       "CREATE INDEX models_by_name_time_created ON models(compartment_id, name, time_created, id);"
+       "CREATE INDEX models_by_project_id_time_created ON models(compartment_id, project_id, time_created, id);"
+       "CREATE INDEX models_by_project_id_name ON models(compartment_id, project_id, name, id);"
+       "CREATE INDEX models_by_lifecycle_state_time_created ON models(compartment_id, lifecycle_state, time_created, id);"
+       "CREATE INDEX models_by_version_label_time_created ON models(compartment_id, version_label, time_created, id);"
+       "CREATE INDEX models_by_version_label_name ON models(compartment_id, version_label, name, id);"
+       "CREATE INDEX models_by_mvs_id_time_created ON models(compartment_id, mvs_id, time_created, id);"
+       "CREATE INDEX models_by_mvs_id_name ON models(compartment_id, mvs_id, name, id);"
+       "CREATE INDEX models_by_created_by_time_created ON models(compartment_id, created_by, time_created, id);"
+       "CREATE INDEX models_by_created_by_name ON models(compartment_id, created_by, name, id);"},
   };
   return *migrations;
 }
@@ -242,9 +255,26 @@ Result<Page> CatalogStore::List(Kind kind, const ListQuery& query) {
   bool state_filter = false;
   for (const auto& [filter, value] : query.filters) {
     if (filter == "modelVersionSetName" && kind == Kind::kModel) {
-      binds.emplace_back(value);
-      where += " AND mvs_id IN (SELECT id FROM model_version_sets WHERE name = ?" +
-               std::to_string(binds.size()) + " AND lifecycle_state != 'DELETED')";
+      // Resolved to ids first so that the common case (one set) is an
+      // equality the (compartment_id, mvs_id, ...) indexes serve in order.
+      ADS_ASSIGN_OR_RETURN(store::Statement sets,
+                           db_->Prepare("SELECT id FROM model_version_sets WHERE name = ?1"
+                                        " AND lifecycle_state != 'DELETED'"));
+      ADS_RETURN_IF_ERROR(sets.BindText(1, value));
+      std::vector<std::string> ids;
+      for (;;) {
+        ADS_ASSIGN_OR_RETURN(bool more, sets.Step());
+        if (!more) break;
+        ADS_ASSIGN_OR_RETURN(std::string id, sets.ColumnText(0));
+        ids.push_back(std::move(id));
+      }
+      if (ids.empty()) return Page{};
+      std::string in;
+      for (std::string& id : ids) {
+        binds.emplace_back(std::move(id));
+        in += (in.empty() ? "?" : ", ?") + std::to_string(binds.size());
+      }
+      where += ids.size() == 1 ? " AND mvs_id = " + in : " AND mvs_id IN (" + in + ")";
       continue;
     }
     const std::string column = FilterColumn(kind, filter);
