@@ -525,6 +525,20 @@ Result<Resource> Catalog::UpdateModelVersionSet(std::string_view id, const Json&
 
 Result<std::string> Catalog::DeleteModelVersionSet(std::string_view id, std::string_view if_match,
                                                    bool delete_related_models) {
+  if (delete_related_models && impl_->options.has_active_deployment) {
+    // Asked without the catalog lock: the hook may call back into us.
+    std::vector<Row> models;
+    {
+      std::lock_guard<std::mutex> lock(impl_->mu);
+      ADS_ASSIGN_OR_RETURN(models, impl_->store->ListLive(Kind::kModel, {{"mvs_id", std::string(id)}}));
+    }
+    for (const Row& model : models) {
+      if (impl_->options.has_active_deployment(model.id)) {
+        return FailedPreconditionError("The model " + model.id +
+                                       " is used by an active model deployment.");
+      }
+    }
+  }
   std::string wr_id;
   ADS_RETURN_IF_ERROR(
       Modify(*impl_, Kind::kModelVersionSet, id, if_match, [&](Row& r) -> Status {
@@ -537,11 +551,6 @@ Result<std::string> Catalog::DeleteModelVersionSet(std::string_view id, std::str
               " isDeleteRelatedModels=true.");
         }
         for (Row& model : models) {
-          if (impl_->options.has_active_deployment &&
-              impl_->options.has_active_deployment(model.id)) {
-            return FailedPreconditionError("The model " + model.id +
-                                           " is used by an active model deployment.");
-          }
           model.lifecycle_state = kDeleted;
           model.doc["lifecycleState"] = kDeleted;
           ADS_RETURN_IF_ERROR(impl_->store->Update(Kind::kModel, model));

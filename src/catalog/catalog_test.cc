@@ -392,6 +392,21 @@ TEST_F(CatalogTest, DeploymentsGuardModelDeletion) {
   const std::string model = Model(project);
   deployed_.insert(model);
   EXPECT_EQ(catalog_->DeleteModel(model, "", false).code(), StatusCode::kFailedPrecondition);
+
+  auto set = catalog_->CreateModelVersionSet(
+      {{"compartmentId", kComp}, {"projectId", project}, {"name", "deployed"}}, {kUser, ""});
+  ASSERT_TRUE(set.ok());
+  const std::string set_id = set->doc["id"];
+  Json in_set = ModelDetails(project, "in-set");
+  in_set["modelVersionSetId"] = set_id;
+  auto member = catalog_->CreateModel(in_set, {kUser, ""});
+  ASSERT_TRUE(member.ok());
+  deployed_.insert(member->doc["id"].get<std::string>());
+  EXPECT_EQ(catalog_->DeleteModelVersionSet(set_id, "", true).status().code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ(catalog_->GetModelVersionSet(set_id)->doc["lifecycleState"], "ACTIVE");
+  ASSERT_TRUE(catalog_->DeleteModel(member->doc["id"].get<std::string>(), "", true).ok());
+  ASSERT_TRUE(catalog_->DeleteModelVersionSet(set_id, "", false).ok());
   ASSERT_TRUE(catalog_->DeleteModel(model, "", true).ok());
   EXPECT_EQ(catalog_->DeleteModel(model, "", true).code(), StatusCode::kFailedPrecondition);
   auto wr = catalog_->DeleteProject(project, "");

@@ -181,7 +181,6 @@ void AddModelVersionSetRoutes(Router& r, Catalog& c) {
           ADS_ASSIGN_OR_RETURN(auto query,
                                ListQueryOf(call, type,
                                            {"projectId", "id", "name", "lifecycleState", "createdBy"}));
-          if (query.sort_by == "name") query.sort_by = "name";
           ADS_ASSIGN_OR_RETURN(catalog::Page page, c.ListModelVersionSets(query));
           ReplyPage(call, page);
           return OkStatus();
