@@ -5,6 +5,7 @@
 #include <memory>
 #include <optional>
 
+#include "base/hash.h"
 #include "base/strings.h"
 #include "iam/http_signature.h"
 
@@ -456,6 +457,7 @@ void AddModelRoutes(Router& r, Catalog& c) {
             ADS_ASSIGN_OR_RETURN(Json details, call.JsonBody());
             ADS_ASSIGN_OR_RETURN(Json p, create ? c.CreateProvenance(call.Param("modelId"), details)
                                                 : c.UpdateProvenance(call.Param("modelId"), details));
+            call.response.headers["etag"] = Sha256Hex(p.dump()).substr(0, 32);
             call.ReplyJson(200, p);
             return OkStatus();
           }));
@@ -463,6 +465,7 @@ void AddModelRoutes(Router& r, Catalog& c) {
   r.Add("GET", one + "/provenance", {}, Wrap([&c, get, type](Call& call) -> Status {
           ADS_RETURN_IF_ERROR(Authorized(call, iam::Verb::kRead, type, get(call)).status());
           ADS_ASSIGN_OR_RETURN(Json p, c.GetProvenance(call.Param("modelId")));
+          call.response.headers["etag"] = Sha256Hex(p.dump()).substr(0, 32);
           call.ReplyJson(200, p);
           return OkStatus();
         }));

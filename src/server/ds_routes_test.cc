@@ -452,6 +452,7 @@ TEST_F(DsRoutesTest, DeletesAndVersionSets) {
   EXPECT_EQ(Send("GET", "/models/" + other).JsonBody()["compartmentId"], kOther);
   Reply provenance = Post("/models/" + other + "/provenance", {{"gitBranch", "main"}});
   EXPECT_EQ(provenance.status, 200);
+  EXPECT_FALSE(provenance.Header("etag").empty());
   EXPECT_EQ(Send("GET", "/models/" + other + "/provenance").JsonBody()["gitBranch"], "main");
 }
 
