@@ -106,7 +106,8 @@ void WriteError(http::Response& response, const Status& status, std::string_view
   body["message"] = message;
   response.body_source = nullptr;
   response.headers.erase("etag");
-  response.headers.erase("content-range");
+  // 416 keeps "content-range: bytes */<size>", which tells the client the size.
+  if (info.http_status != 416) response.headers.erase("content-range");
   response.headers.erase("content-disposition");
   response.SetJson(info.http_status, body.dump());
   response.headers["opc-request-id"] = std::string(request_id);
