@@ -236,6 +236,14 @@ void Router::Dispatch(http::Request& request, http::Response& response) {
   response.headers["opc-request-id"] = call.request_id;
 }
 
+std::vector<Router::RouteInfo> Router::Routes() const {
+  std::vector<RouteInfo> out;
+  for (const Route& route : routes_) {
+    out.push_back({route.method, "/" + Join(route.segments, "/"), route.options});
+  }
+  return out;
+}
+
 http::Handler Router::AsHandler() {
   return [this](http::Request& request, http::Response& response) { Dispatch(request, response); };
 }

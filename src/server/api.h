@@ -102,6 +102,14 @@ class Router {
   // The same as a Handler for http::Server.
   http::Handler AsHandler();
 
+  // Every route added, in order (tests walk them all).
+  struct RouteInfo {
+    std::string method;
+    std::string pattern;
+    RouteOptions options;
+  };
+  std::vector<RouteInfo> Routes() const;
+
  private:
   struct Route {
     std::string method;

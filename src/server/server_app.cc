@@ -140,4 +140,6 @@ void ServerApp::Stop() {
 
 const iam::BootstrapResult& ServerApp::bootstrap() const { return state_->boot; }
 
+const Router& ServerApp::router() const { return *state_->router; }
+
 }  // namespace ads::server

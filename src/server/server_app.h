@@ -22,6 +22,7 @@
 #include "base/env.h"
 #include "base/status.h"
 #include "iam/bootstrap.h"
+#include "server/api.h"
 
 namespace ads::server {
 
@@ -50,6 +51,8 @@ class ServerApp {
   void Stop();
 
   const iam::BootstrapResult& bootstrap() const;
+  // The routes being served (tests enumerate them).
+  const Router& router() const;
 
  private:
   struct State;
