@@ -18,6 +18,10 @@ void RegisterOnnxBench(CLI::App& parent, int* exit_code);
 void RegisterOnnxTest(CLI::App& parent, int* exit_code);
 // `ads server` and `ads server init` (src/cli/server_command.cc).
 void RegisterServer(CLI::App& parent, int* exit_code);
+// `ads project ...` and `ads model list|get|delete|activate|deactivate`
+// (src/cli/catalog_commands.cc).
+void RegisterProject(CLI::App& parent, int* exit_code);
+void RegisterModelCatalog(CLI::App& model, int* exit_code);
 
 }  // namespace ads::cli
 
