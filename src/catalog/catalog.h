@@ -181,6 +181,20 @@ class Catalog {
   Result<Json> WorkRequestErrors(std::string_view id);
   Result<Json> WorkRequestLogs(std::string_view id);
 
+  // Work requests of the model deployment service (serving/), listed with
+  // the catalog's own: operation types MODEL_DEPLOYMENT_CREATE, _UPDATE,
+  // _DELETE, _ACTIVATE, _DEACTIVATE and _MOVE, on one modelDeployment.
+  // Created ACCEPTED; the caller moves it on with AdvanceDeploymentWorkRequest.
+  Result<std::string> CreateDeploymentWorkRequest(std::string_view operation_type,
+                                                  std::string_view compartment_id,
+                                                  std::string_view deployment_id);
+  // `status` IN_PROGRESS, SUCCEEDED or FAILED; `message` becomes a log entry
+  // (and for FAILED the error). `percent_complete` in [0, 100], or < 0 to
+  // leave it (terminal states set 100). FailedPrecondition once the work
+  // request is SUCCEEDED or FAILED.
+  Status AdvanceDeploymentWorkRequest(std::string_view id, std::string_view status,
+                                      std::string_view message, double percent_complete = -1);
+
   struct Impl;  // catalog_internal.h; public only so catalog/*.cc helpers can name it
 
  private:

@@ -352,4 +352,53 @@ Result<Json> Catalog::WorkRequestLogs(std::string_view id) {
   return row.extra["logs"];
 }
 
+// ---- Work requests of model deployments ----
+
+Result<std::string> Catalog::CreateDeploymentWorkRequest(std::string_view operation_type,
+                                                         std::string_view compartment_id,
+                                                         std::string_view deployment_id) {
+  if (!operation_type.starts_with("MODEL_DEPLOYMENT_")) {
+    return InvalidArgumentError("Not a model deployment operation: " +
+                                std::string(operation_type) + ".");
+  }
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  ADS_ASSIGN_OR_RETURN(Row wr, impl_->NewWorkRequest(
+                                   operation_type, compartment_id, "modelDeployment",
+                                   deployment_id,
+                                   "/20190101/modelDeployments/" + std::string(deployment_id),
+                                   "ACCEPTED"));
+  return wr.id;
+}
+
+Status Catalog::AdvanceDeploymentWorkRequest(std::string_view id, std::string_view status,
+                                             std::string_view message,
+                                             double percent_complete) {
+  if (status != "IN_PROGRESS" && !IsTerminal(status)) {
+    return InvalidArgumentError("Unknown work request status " + std::string(status) + ".");
+  }
+  std::lock_guard<std::mutex> lock(impl_->mu);
+  ADS_ASSIGN_OR_RETURN(Row row, impl_->Load(Kind::kWorkRequest, id));
+  if (!row.name.starts_with("MODEL_DEPLOYMENT_")) {
+    return FailedPreconditionError("The work request " + row.id +
+                                   " is not a model deployment's.");
+  }
+  if (IsTerminal(row.lifecycle_state)) {
+    return FailedPreconditionError("The work request " + row.id + " is already " +
+                                   row.lifecycle_state + ".");
+  }
+  if (row.lifecycle_state != status) {
+    ADS_RETURN_IF_ERROR(impl_->AdvanceWorkRequest(id, status, message));
+    ADS_ASSIGN_OR_RETURN(row, impl_->Load(Kind::kWorkRequest, id));
+  } else {
+    row.extra["logs"].push_back({{"message", message}, {"timestamp", Rfc3339Ms(impl_->NowMs())}});
+  }
+  if (status == "SUCCEEDED" && row.name.ends_with("_CREATE")) {
+    for (Json& r : row.doc["resources"]) r["actionType"] = "CREATED";
+  }
+  if (percent_complete >= 0 && !IsTerminal(status)) {
+    row.doc["percentComplete"] = std::min(percent_complete, 100.0);
+  }
+  return impl_->store->Update(Kind::kWorkRequest, row);
+}
+
 }  // namespace ads::catalog
