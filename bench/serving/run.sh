@@ -1,0 +1,298 @@
+#!/usr/bin/env bash
+# Serving benchmark: wrk against four HTTP servers answering the same iris random-forest
+# prediction for the same payload, on this machine, at concurrency 1, 16 and 64.
+#
+#   ads      `ads server` + a deployment of examples/iris/model.onnx, POST /<ocid>/predict,
+#            OCI-signed (see "Signing" below)
+#   python   the ADS way: an ADS-style score.py with the same forest fitted by sklearn
+#            (joblib), under gunicorn + Flask, one sync worker per core
+#   ort      onnxruntime-node 1.30.0 on examples/iris/model.onnx behind Node's http,
+#            one cluster worker per core
+#   nginx    a static body of the same size as ads's answer (the HTTP ceiling)
+#
+#   bench/serving/run.sh ADS_BINARY
+#   DURATION=5s CONCURRENCY="1 16" PEERS="ads nginx" bench/serving/run.sh build/ads
+#
+# Prints one row per peer and concurrency (req/s, p50, p99 in microseconds, errors), then the
+# ratios the serving issue asks for. Exit status 1 when a run had errors or non-2xx answers
+# (a benchmark of failures is no benchmark); the targets themselves are reported, not enforced.
+#
+# Signing: wrk cannot compute a signature per request, but the server accepts a signed date
+# up to 5 minutes old (docs/signing.md, max_skew) and keeps no replay cache, so the script
+# signs the one request wrk repeats right before each run (DURATION must stay well under
+# 5 minutes). ads therefore pays its full request path, signature check included.
+#
+# Installs what is missing: wrk, nginx-light, gunicorn, python3-flask, python3-sklearn with
+# apt-get; onnxruntime-node (pinned in bench/peers/package-lock.json) with npm ci into
+# bench/peers/node_modules. Builds nothing: pass the ads binary.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+HERE="$ROOT/bench/serving"
+ADS_BIN=$(realpath "${1:-${ADS_BIN:-}}" 2>/dev/null || true)
+DURATION=${DURATION:-10s}
+WARMUP=${WARMUP:-2s}
+CONCURRENCY=${CONCURRENCY:-"1 16 64"}
+PEERS=${PEERS:-"ads python ort nginx"}
+WORKERS=${WORKERS:-$(nproc)}
+WRK_THREADS=${WRK_THREADS:-$(nproc)}
+BASE_PORT=${BASE_PORT:-18480}
+PAYLOAD=${PAYLOAD:-'[[5.1, 3.5, 1.4, 0.2]]'}
+WORK=${WORK:-$(mktemp -d /tmp/ads-bench-serving.XXXXXX)}
+
+log() { echo "bench/serving: $*" >&2; }
+die() { log "$*"; exit 1; }
+
+[[ -x "$ADS_BIN" ]] || die "usage: bench/serving/run.sh ADS_BINARY (got '${1:-}')"
+
+# ------------------------------------------------------------------ dependencies
+
+need_apt=()
+command -v wrk >/dev/null || need_apt+=(wrk)
+command -v nginx >/dev/null || need_apt+=(nginx-light)
+command -v gunicorn >/dev/null || need_apt+=(gunicorn)
+/usr/bin/python3 -c 'import flask' 2>/dev/null || need_apt+=(python3-flask)
+/usr/bin/python3 -c 'import sklearn, joblib, pandas' 2>/dev/null ||
+  need_apt+=(python3-sklearn python3-joblib python3-pandas)
+command -v openssl >/dev/null || need_apt+=(openssl)
+command -v curl >/dev/null || need_apt+=(curl)
+if [[ " $PEERS " == *" ort "* ]] && ! command -v npm >/dev/null; then need_apt+=(nodejs npm); fi
+if ((${#need_apt[@]})); then
+  log "installing ${need_apt[*]}"
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+    "${need_apt[@]}" >&2
+fi
+if [[ " $PEERS " == *" ort "* && ! -d "$ROOT/bench/peers/node_modules/onnxruntime-node" ]]; then
+  log "installing onnxruntime-node into bench/peers (npm ci --ignore-scripts)"
+  (cd "$ROOT/bench/peers" && npm ci --ignore-scripts --no-audit --no-fund >&2)
+fi
+
+# ------------------------------------------------------------------ process handling
+
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+# Starts a server in the background (its own process group, so that its workers stop with
+# it) and remembers its pid.
+start() {
+  local name=$1
+  shift
+  setsid "$@" >"$WORK/$name.log" 2>&1 &
+  PIDS+=("$!")
+}
+
+stop_last() {
+  local pid=${PIDS[-1]}
+  kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  unset 'PIDS[-1]'
+}
+
+wait_http() {  # URL [curl args...]: until it answers 2xx, 20 s at most
+  local url=$1
+  shift
+  for _ in $(seq 200); do
+    if curl -sf -o /dev/null "$@" "$url"; then return 0; fi
+    sleep 0.1
+  done
+  die "no answer from $url (logs in $WORK)"
+}
+
+# ------------------------------------------------------------------ measuring
+
+RESULTS="$WORK/results.txt"
+: >"$RESULTS"
+
+# run_wrk PEER URL: wrk at each concurrency; the request headers come from BENCH_H_*
+# (and for ads are re-signed before every run by the function in SIGN, when set).
+SIGN=""
+run_wrk() {
+  local peer=$1 url=$2 c threads line
+  for c in $CONCURRENCY; do
+    threads=$WRK_THREADS
+    ((threads > c)) && threads=$c
+    [[ -n "$SIGN" ]] && $SIGN
+    wrk -t "$threads" -c "$c" -d "$WARMUP" -s "$HERE/post.lua" "$url" >/dev/null
+    [[ -n "$SIGN" ]] && $SIGN
+    line=$(wrk -t "$threads" -c "$c" -d "$DURATION" -s "$HERE/post.lua" "$url" |
+      grep '^RESULT') || die "wrk failed against $peer"
+    echo "$peer $c ${line#RESULT }" | tee -a "$RESULTS" >&2
+  done
+}
+
+export BENCH_BODY="$PAYLOAD"
+body_len=$(printf '%s' "$PAYLOAD" | wc -c)
+
+# ------------------------------------------------------------------ (a) ads
+
+SIGN_KEY="" SIGN_KEY_ID="" SIGN_TARGET="" SIGN_HOST=""
+sign_ads() {
+  local date sha string sig
+  date=$(LC_ALL=C date -u '+%a, %d %b %Y %H:%M:%S GMT')
+  sha=$(printf '%s' "$PAYLOAD" | openssl dgst -sha256 -binary | base64 -w0)
+  string="date: $date
+(request-target): post $SIGN_TARGET
+host: $SIGN_HOST
+content-length: $body_len
+content-type: application/json
+x-content-sha256: $sha"
+  sig=$(printf '%s' "$string" | openssl dgst -sha256 -sign "$SIGN_KEY" | base64 -w0)
+  export BENCH_H_Host="$SIGN_HOST" BENCH_H_date="$date" BENCH_H_x_content_sha256="$sha"
+  export BENCH_H_Authorization="Signature version=\"1\",keyId=\"$SIGN_KEY_ID\",algorithm=\"rsa-sha256\",headers=\"date (request-target) host content-length content-type x-content-sha256\",signature=\"$sig\""
+}
+unsign() { unset BENCH_H_Host BENCH_H_date BENCH_H_x_content_sha256 BENCH_H_Authorization; }
+
+config_value() { sed -n "s/^$1[[:space:]]*=[[:space:]]*//p" "$WORK/ads-config" | head -n 1; }
+
+bench_ads() {
+  local port=$((BASE_PORT + 1)) tenancy project model deployment out
+  start ads "$ADS_BIN" server --data-dir "$WORK/ads-data" --config-file "$WORK/ads-config" \
+    --host 127.0.0.1 --port "$port"
+  wait_http "http://127.0.0.1:$port/health"
+  export OCI_CONFIG_FILE="$WORK/ads-config"
+  unset OCI_CONFIG_PROFILE
+  tenancy=$(config_value tenancy)
+  "$ADS_BIN" model prepare "$ROOT/examples/iris/model.onnx" --artifact-dir "$WORK/iris-artifact" \
+    --X-sample "$ROOT/examples/iris/X.csv" --y-sample "$ROOT/examples/iris/y.csv" >&2
+  project=$("$ADS_BIN" project create --compartment-id "$tenancy" --display-name bench -o json |
+    /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  model=$("$ADS_BIN" model save "$WORK/iris-artifact" --compartment-id "$tenancy" \
+    --project-id "$project" --display-name iris-rf -o json |
+    /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+  # Capacity = cores; the bandwidth cap (429 above it) is raised to its maximum so that the
+  # benchmark measures serving, not the cap.
+  out=$("$ADS_BIN" model deploy "$model" --display-name iris-bench --instance-count "$WORKERS" \
+    --bandwidth-mbps 10000 --wait -o json)
+  deployment=$(/usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])' <<<"$out")
+  "$ADS_BIN" model predict "$deployment" --data "$PAYLOAD" >"$WORK/ads.answer"
+  log "ads answers $(cat "$WORK/ads.answer")"
+
+  SIGN_KEY=$(config_value key_file)
+  SIGN_KEY_ID="$(config_value tenancy)/$(config_value user)/$(config_value fingerprint)"
+  SIGN_TARGET="/$deployment/predict"
+  SIGN_HOST="127.0.0.1:$port"
+  sign_ads
+  curl -sf -X POST "http://127.0.0.1:$port$SIGN_TARGET" -H "content-type: application/json" \
+    -H "date: $BENCH_H_date" -H "x-content-sha256: $BENCH_H_x_content_sha256" \
+    -H "authorization: $BENCH_H_Authorization" --data-binary "$PAYLOAD" >/dev/null ||
+    die "the pre-signed request is refused (see $WORK/ads.log)"
+  SIGN=sign_ads
+  run_wrk ads "http://127.0.0.1:$port$SIGN_TARGET"
+  SIGN=""
+  unsign
+  stop_last
+}
+
+# ------------------------------------------------------------------ (b) python (the ADS way)
+
+bench_python() {
+  local port=$((BASE_PORT + 2)) dir="$WORK/python"
+  mkdir -p "$dir"
+  cp "$HERE/score.py" "$HERE/flask_app.py" "$dir/"
+  /usr/bin/python3 "$HERE/make_sklearn_iris.py" "$dir" >&2
+  start python /usr/bin/python3 -m gunicorn --chdir "$dir" -w "$WORKERS" \
+    -b "127.0.0.1:$port" --log-level warning flask_app:app
+  wait_http "http://127.0.0.1:$port/predict" -X POST -H 'content-type: application/json' \
+    --data-binary "$PAYLOAD"
+  log "python answers $(curl -s -X POST -H 'content-type: application/json' \
+    --data-binary "$PAYLOAD" "http://127.0.0.1:$port/predict")"
+  run_wrk python "http://127.0.0.1:$port/predict"
+  stop_last
+}
+
+# ------------------------------------------------------------------ (c) onnxruntime-node
+
+bench_ort() {
+  local port=$((BASE_PORT + 3))
+  start ort env NODE_PATH="$ROOT/bench/peers/node_modules" node "$HERE/ort_server.js" \
+    "$ROOT/examples/iris/model.onnx" "$port" "$WORKERS"
+  wait_http "http://127.0.0.1:$port/predict" -X POST -H 'content-type: application/json' \
+    --data-binary "$PAYLOAD"
+  log "ort answers $(curl -s -X POST -H 'content-type: application/json' \
+    --data-binary "$PAYLOAD" "http://127.0.0.1:$port/predict")"
+  run_wrk ort "http://127.0.0.1:$port/predict"
+  stop_last
+}
+
+# ------------------------------------------------------------------ (d) nginx
+
+bench_nginx() {
+  local port=$((BASE_PORT + 4)) dir="$WORK/nginx" answer
+  mkdir -p "$dir/logs"
+  # The same bytes ads answered (a fixed answer when ads was not benchmarked).
+  answer=$(cat "$WORK/ads.answer" 2>/dev/null || echo '{"prediction": [[0], [[1.0, 0.0, 0.0]]]}')
+  printf '%s' "$answer" >"$dir/answer.json"
+  cat >"$dir/nginx.conf" <<EOF
+worker_processes $WORKERS;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/logs/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  keepalive_requests 10000000;
+  server {
+    listen 127.0.0.1:$port;
+    location /predict {
+      default_type application/json;
+      return 200 '$(cat "$dir/answer.json")';
+    }
+  }
+}
+EOF
+  start nginx nginx -p "$dir" -c "$dir/nginx.conf"
+  wait_http "http://127.0.0.1:$port/predict" -X POST --data-binary "$PAYLOAD"
+  run_wrk nginx "http://127.0.0.1:$port/predict"
+  stop_last
+}
+
+for peer in $PEERS; do
+  case $peer in
+    ads) bench_ads ;;
+    python) bench_python ;;
+    ort) bench_ort ;;
+    nginx) bench_nginx ;;
+    *) die "unknown peer $peer (ads python ort nginx)" ;;
+  esac
+done
+
+# ------------------------------------------------------------------ report
+
+/usr/bin/python3 - "$RESULTS" "$(nproc)" "$DURATION" <<'EOF'
+import sys
+
+rows = {}
+for line in open(sys.argv[1]):
+    peer, c, *kv = line.split()
+    rows[(peer, int(c))] = {k: float(v) for k, v in (x.split("=") for x in kv)}
+
+print(f"\n{sys.argv[2]} cores, {sys.argv[3]} per run, wrk on the same machine\n")
+print(f"{'peer':<8} {'conc':>5} {'req/s':>10} {'p50 us':>8} {'p99 us':>8} {'errors':>7}")
+bad = False
+for (peer, c), r in rows.items():
+    errors = int(r["socket_errors"] + r["non2xx"])
+    bad |= errors > 0
+    print(f"{peer:<8} {c:>5} {r['rps']:>10.0f} {r['p50_us']:>8.0f} {r['p99_us']:>8.0f} {errors:>7}")
+
+targets = [("python", 20.0), ("ort", 1.5), ("nginx", 0.5)]
+concs = sorted({c for _, c in rows})
+print()
+for peer, target in targets:
+    for c in concs:
+        a, p = rows.get(("ads", c)), rows.get((peer, c))
+        if a and p and p["rps"] > 0:
+            ratio = a["rps"] / p["rps"]
+            met = "met" if ratio >= target else "NOT met"
+            print(f"ads/{peer:<7} c={c:<3} {ratio:8.2f}  (target >= {target}: {met})")
+a16 = rows.get(("ads", 16))
+if a16:
+    met = "met" if a16["p99_us"] <= 2000 else "NOT met"
+    print(f"ads p99 at c=16: {a16['p99_us'] / 1000:.2f} ms  (target <= 2 ms: {met})")
+sys.exit(1 if bad else 0)
+EOF
