@@ -25,6 +25,11 @@ int RunMain(int argc, char** argv) {
   RegisterModelStatus(*model, &exit_code);
   RegisterModelMetadata(*model, &exit_code);
   RegisterModelVerify(*model, &exit_code);
+  RegisterModelCatalog(*model, &exit_code);
+  RegisterModelSave(*model, &exit_code);
+  RegisterModelDownload(*model, &exit_code);
+  RegisterModelDeploy(*model, &exit_code);
+  RegisterModelPredict(*model, &exit_code);
   CLI::App* onnx =
       app.add_subcommand("onnx", "Run, benchmark and conformance-test ONNX models with the "
                                  "built-in engine");
@@ -33,6 +38,10 @@ int RunMain(int argc, char** argv) {
   RegisterOnnxBench(*onnx, &exit_code);
   RegisterOnnxTest(*onnx, &exit_code);
   RegisterServer(app, &exit_code);
+  RegisterProject(app, &exit_code);
+  RegisterModelVersionSet(app, &exit_code);
+  RegisterModelDeployment(app, &exit_code);
+  RegisterIam(app, &exit_code);
 
   try {
     app.parse(argc, argv);

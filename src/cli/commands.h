@@ -22,6 +22,19 @@ void RegisterServer(CLI::App& parent, int* exit_code);
 // (src/cli/catalog_commands.cc).
 void RegisterProject(CLI::App& parent, int* exit_code);
 void RegisterModelCatalog(CLI::App& model, int* exit_code);
+// `ads model-version-set ...` (src/cli/catalog_commands.cc).
+void RegisterModelVersionSet(CLI::App& parent, int* exit_code);
+// `ads iam ...`: users, groups, API keys, compartments, policies
+// (src/cli/iam_commands.cc).
+void RegisterIam(CLI::App& parent, int* exit_code);
+// `ads model save` and `ads model download` (src/cli/model_save.cc).
+void RegisterModelSave(CLI::App& model, int* exit_code);
+void RegisterModelDownload(CLI::App& model, int* exit_code);
+// `ads model deploy`, `ads model predict`, `ads model prepare-save-deploy`
+// and `ads model-deployment ...` (src/cli/deployment_commands.cc).
+void RegisterModelDeploy(CLI::App& model, int* exit_code);
+void RegisterModelPredict(CLI::App& model, int* exit_code);
+void RegisterModelDeployment(CLI::App& parent, int* exit_code);
 
 }  // namespace ads::cli
 
