@@ -5,23 +5,21 @@
 // OCI config profile through client::Client.
 //
 // Defaults follow ADS (ADS_FORMATS.md §5.2): shape VM.Standard.E4.Flex, one
-// instance, 10 Mbps, an ADS-style random display name, the compartment and
-// project of the model. Long actions answer at once with a work request;
-// --wait follows it (and then the deployment) until the action is over, and
-// a FAILED deployment is exit status 1 with its lifecycleDetails.
+// instance, 10 Mbps, the compartment and project of the model, and (from the
+// server) an ADS-style random display name. Long actions answer at once with
+// a work request; --wait follows it (and then the deployment) until the
+// action is over, and a deployment that ends elsewhere (FAILED, ...) is exit
+// status 1 with its lifecycleDetails.
 //
-// Output: --output json prints the server's JSON; table prints aligned
-// columns. Default: table on a terminal, json otherwise. `deploy` without
-// json prints two lines, the deployment OCID and its predict URL, so scripts
-// can read them with `read`.
-#include <unistd.h>
-
+// Flags and output as the other server commands (table.h, docs/cli.md);
+// `deploy` in table form prints two lines, the deployment OCID and its
+// predict URL, so that scripts can `read` them.
 #include <algorithm>
 #include <chrono>
 #include <cstring>
-#include <ctime>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -29,6 +27,7 @@
 #include "base/env.h"
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "cli/table.h"
 #include "client/client.h"
 
 namespace ads::cli {
@@ -37,22 +36,7 @@ namespace {
 constexpr char kDeployments[] = "/20190101/modelDeployments";
 constexpr char kWorkRequests[] = "/20190101/workRequests";
 
-// ---------------------------------------------------------------- shared flags and output
-
-struct GlobalFlags {
-  std::string config_file;
-  std::string profile;
-  std::string endpoint;
-  std::string output;  // empty: table on a terminal, json otherwise
-};
-
-void AddGlobalFlags(CLI::App* cmd, GlobalFlags* g) {
-  cmd->add_option("--config-file", g->config_file, "OCI config file");
-  cmd->add_option("--profile", g->profile, "Config profile (else $OCI_CONFIG_PROFILE)");
-  cmd->add_option("--endpoint", g->endpoint, "Override the profile's endpoint");
-  cmd->add_option("--output,-o", g->output, "table or json")
-      ->check(CLI::IsMember({"table", "json"}));
-}
+// ---------------------------------------------------------------- shared pieces
 
 struct WaitFlags {
   bool wait = false;
@@ -65,50 +49,6 @@ void AddWaitFlags(CLI::App* cmd, WaitFlags* w) {
       ->check(CLI::PositiveNumber);
 }
 
-int ReportCallError(const Status& status, const GlobalFlags& g) {
-  std::string hint;
-  switch (status.code()) {
-    case StatusCode::kUnauthenticated:
-      hint = "check the key and fingerprint in " +
-             (g.config_file.empty() ? std::string("your OCI config") : g.config_file);
-      break;
-    case StatusCode::kNotFound:
-      hint = "the id is wrong or your policies do not allow this";
-      break;
-    case StatusCode::kUnavailable:
-      hint = "is `ads server` running at the configured endpoint?";
-      break;
-    default:
-      break;
-  }
-  return ReportError(status, hint);
-}
-
-// A usage problem found after parsing (a flag's value, not its syntax).
-int UsageError(const std::string& message) {
-  ReportError(InvalidArgumentError(message));
-  return kExitUsage;
-}
-
-Result<std::unique_ptr<client::Client>> Connect(const GlobalFlags& g) {
-  client::ClientOptions options;
-  options.config_path = g.config_file;
-  options.profile = g.profile;
-  options.endpoint = g.endpoint;
-  return client::Client::FromConfig(options);
-}
-
-bool UseJson(const GlobalFlags& g) {
-  if (!g.output.empty()) return g.output == "json";
-  return isatty(STDOUT_FILENO) == 0;
-}
-
-std::string Field(const Json& item, const char* name) {
-  auto it = item.find(name);
-  if (it == item.end() || it->is_null()) return "";
-  return it->is_string() ? it->get<std::string>() : it->dump();
-}
-
 std::string ModelIdOf(const Json& deployment) {
   const Json* j = &deployment;
   for (const char* key : {"modelDeploymentConfigurationDetails", "modelConfigurationDetails"}) {
@@ -116,39 +56,35 @@ std::string ModelIdOf(const Json& deployment) {
     if (it == j->end() || !it->is_object()) return "";
     j = &*it;
   }
-  return Field(*j, "modelId");
+  return FieldText(*j, "modelId");
 }
 
-void PrintDeployments(const Json& value, const GlobalFlags& g) {
-  if (UseJson(g)) {
-    std::cout << value.dump(2) << "\n";
-    return;
-  }
-  std::vector<std::vector<std::string>> rows;
-  auto add = [&rows](const Json& item) {
-    rows.push_back({Field(item, "id"), Field(item, "displayName"), Field(item, "lifecycleState"),
-                    ModelIdOf(item), Field(item, "timeCreated")});
-  };
-  if (value.is_array()) {
-    for (const Json& item : value) add(item);
+std::vector<Column> DeploymentColumns() {
+  return {FieldColumn("OCID", "id"), FieldColumn("DISPLAY NAME", "displayName", 40),
+          FieldColumn("STATE", "lifecycleState"),
+          Column{"MODEL", [](const Json& d) { return ModelIdOf(d); }},
+          TimeColumn("CREATED", "timeCreated")};
+}
+
+// A deployment after an action: one table row, or its JSON.
+void PrintDeployment(const Json& deployment, OutputFormat format) {
+  if (format == OutputFormat::kJson) {
+    PrintOne(deployment, format);
   } else {
-    add(value);
+    PrintList(Json::array({deployment}), DeploymentColumns(), format);
   }
-  std::cout << RenderTable({"ID", "DISPLAY NAME", "STATE", "MODEL ID", "TIME CREATED"}, rows);
 }
 
-void AddQuery(std::string* path, const std::string& name, const std::string& value) {
-  if (value.empty()) return;
-  path->append(path->find('?') == std::string::npos ? "?" : "&");
-  std::string escaped;
-  for (char ch : value) {
-    if (ch == ' ') escaped += "%20";
-    else if (ch == '&') escaped += "%26";
-    else if (ch == '#') escaped += "%23";
-    else if (ch == '+') escaped += "%2B";
-    else escaped += ch;
+Result<Json> CallJson(client::Client& c, std::string_view method, const std::string& path,
+                      const std::optional<Json>& body = std::nullopt,
+                      const HeaderMap& headers = {}, client::Response* response = nullptr) {
+  ADS_ASSIGN_OR_RETURN(client::Response r, c.Call(method, path, body, headers));
+  Json json(nullptr);
+  if (!r.body.empty()) {
+    ADS_ASSIGN_OR_RETURN(json, r.ParseJson());
   }
-  path->append(name + "=" + escaped);
+  if (response != nullptr) *response = std::move(r);
+  return json;
 }
 
 std::string RetryToken(Env& env) {
@@ -159,36 +95,6 @@ std::string RetryToken(Env& env) {
     for (int j = 0; j < 16; ++j, r >>= 4) token += kHex[r & 15];
   }
   return token;
-}
-
-// ---------------------------------------------------------------- ADS-style names
-
-// ADS names an unnamed deployment "<adjective>-<animal>-<UTC time>", the
-// animal alliterating with the adjective (ads/common/utils.py). These short
-// lists keep that shape; the exact words are not part of any contract.
-std::string RandomDisplayName(Env& env) {
-  static const std::vector<std::string> kAdjectives = {
-      "agile", "brave", "calm", "daring", "eager", "fancy", "gentle", "happy", "icy",
-      "jolly", "keen", "lively", "merry", "noble", "odd", "polite", "quick", "rapid",
-      "shiny", "tidy", "upbeat", "vivid", "witty", "young", "zesty"};
-  static const std::vector<std::string> kAnimals = {
-      "alpaca", "badger", "camel", "dolphin", "eagle", "falcon", "gazelle", "heron", "ibis",
-      "jaguar", "koala", "lemur", "moose", "newt", "otter", "panther", "quail", "raven",
-      "seal", "tapir", "urchin", "vulture", "walrus", "yak", "zebra"};
-  const std::string& adjective = kAdjectives[env.RandomU64() % kAdjectives.size()];
-  std::vector<const std::string*> matching;
-  for (const std::string& a : kAnimals) {
-    if (a[0] == adjective[0]) matching.push_back(&a);
-  }
-  const std::string& animal = matching.empty()
-                                  ? kAnimals[env.RandomU64() % kAnimals.size()]
-                                  : *matching[env.RandomU64() % matching.size()];
-  const std::time_t now = std::chrono::system_clock::to_time_t(env.Now());
-  std::tm tm{};
-  gmtime_r(&now, &tm);
-  char stamp[32];
-  std::strftime(stamp, sizeof(stamp), "%Y-%m-%d-%H:%M.%S", &tm);
-  return adjective + "-" + animal + "-" + stamp;
 }
 
 // ---------------------------------------------------------------- waiting
@@ -223,7 +129,7 @@ Result<Json> WaitForWorkRequest(client::Client& c, const std::string& id, int ma
   while (true) {
     ADS_ASSIGN_OR_RETURN(client::Response r, c.Call("GET", std::string(kWorkRequests) + "/" + id));
     ADS_ASSIGN_OR_RETURN(Json wr, r.ParseJson());
-    const std::string status = Field(wr, "status");
+    const std::string status = FieldText(wr, "status");
     if (status == "SUCCEEDED" || status == "FAILED" || status == "CANCELED") return wr;
     if (!poller.Next()) {
       return UnavailableError("gave up after " + std::to_string(max_wait_seconds) +
@@ -246,7 +152,7 @@ Result<Json> WaitForState(client::Client& c, const std::string& id,
     }
     if (!r.ok()) return r.status();
     ADS_ASSIGN_OR_RETURN(Json d, r->ParseJson());
-    const std::string state = Field(d, "lifecycleState");
+    const std::string state = FieldText(d, "lifecycleState");
     if (Contains(targets, state) || Contains(kSettled, state)) return d;
     if (!poller.Next()) {
       return UnavailableError("gave up after " + std::to_string(max_wait_seconds) +
@@ -264,13 +170,13 @@ Result<Json> WaitForAction(client::Client& c, const client::Response& r, const s
   std::string wr_status;
   if (!wr_id.empty()) {
     ADS_ASSIGN_OR_RETURN(Json wr, WaitForWorkRequest(c, wr_id, max_wait_seconds));
-    wr_status = Field(wr, "status");
+    wr_status = FieldText(wr, "status");
   }
   ADS_ASSIGN_OR_RETURN(Json d, WaitForState(c, id, targets, max_wait_seconds));
-  const std::string state = Field(d, "lifecycleState");
+  const std::string state = FieldText(d, "lifecycleState");
   if (Contains(targets, state) && wr_status != "FAILED" && wr_status != "CANCELED") return d;
   std::string message = "model deployment " + id + " is " + state;
-  const std::string details = Field(d, "lifecycleDetails");
+  const std::string details = FieldText(d, "lifecycleDetails");
   if (!details.empty()) message += ": " + details;
   if (!wr_status.empty() && wr_status != "SUCCEEDED") {
     message += " (work request " + wr_id + " " + wr_status + ")";
@@ -311,7 +217,7 @@ Json CategoryLogDetails(const LogFlags& l) {
 }
 
 struct DeployFlags {
-  GlobalFlags g;
+  ServerFlags g;
   WaitFlags w;
   LogFlags logs;
   std::string model_id;
@@ -338,7 +244,8 @@ Result<Json> EnvironmentVariables(const std::vector<std::string>& pairs) {
 }
 
 // The CreateModelDeploymentDetails document (ADS _build_model_deployment_details).
-Json CreateDetails(const DeployFlags& f, const Json& env_vars, Env& env) {
+// Without --display-name the server picks an ADS-style random name.
+Json CreateDetails(const DeployFlags& f, const Json& env_vars) {
   Json model_config = {
       {"modelId", f.model_id},
       {"bandwidthMbps", f.bandwidth_mbps},
@@ -349,7 +256,6 @@ Json CreateDetails(const DeployFlags& f, const Json& env_vars, Env& env) {
         {"ocpus", 1}, {"memoryInGBs", 16}};
   }
   Json body = {
-      {"displayName", f.display_name.empty() ? RandomDisplayName(env) : f.display_name},
       {"compartmentId", f.compartment_id},
       {"projectId", f.project_id},
       {"modelDeploymentConfigurationDetails",
@@ -357,6 +263,7 @@ Json CreateDetails(const DeployFlags& f, const Json& env_vars, Env& env) {
         {"modelConfigurationDetails", model_config},
         {"environmentConfigurationDetails",
          {{"environmentConfigurationType", "DEFAULT"}, {"environmentVariables", env_vars}}}}}};
+  if (!f.display_name.empty()) body["displayName"] = f.display_name;
   if (!f.description.empty()) body["description"] = f.description;
   Json logs = CategoryLogDetails(f.logs);
   if (!logs.is_null()) body["categoryLogDetails"] = logs;
@@ -364,7 +271,7 @@ Json CreateDetails(const DeployFlags& f, const Json& env_vars, Env& env) {
 }
 
 std::string PredictUrl(const Json& deployment) {
-  std::string url = Field(deployment, "modelDeploymentUrl");
+  std::string url = FieldText(deployment, "modelDeploymentUrl");
   return url.empty() ? "" : url + "/predict";
 }
 
@@ -373,39 +280,34 @@ int RunDeploy(DeployFlags& f) {
   if (f.bandwidth_mbps < 1) return UsageError("--bandwidth-mbps must be at least 1");
   auto env_vars = EnvironmentVariables(f.env);
   if (!env_vars.ok()) return UsageError(std::string(env_vars.status().message()));
-  auto c = Connect(f.g);
-  if (!c.ok()) return ReportError(c.status());
-  if (f.compartment_id.empty() || f.project_id.empty()) {
-    auto model = (*c)->Call("GET", "/20190101/models/" + f.model_id);
-    if (!model.ok()) return ReportCallError(model.status().WithContext("model " + f.model_id), f.g);
-    auto json = model->ParseJson();
-    if (!json.ok()) return ReportError(json.status());
-    if (f.compartment_id.empty()) f.compartment_id = Field(*json, "compartmentId");
-    if (f.project_id.empty()) f.project_id = Field(*json, "projectId");
-  }
-  Env& env = *Env::Default();
-  auto r = (*c)->Call("POST", kDeployments, CreateDetails(f, *env_vars, env),
-                      {{"opc-retry-token", RetryToken(env)}});
-  if (!r.ok()) return ReportCallError(r.status(), f.g);
-  auto deployment = r->ParseJson();
-  if (!deployment.ok()) return ReportError(deployment.status());
-  if (f.w.wait) {
-    auto done = WaitForAction(**c, *r, Field(*deployment, "id"), {"ACTIVE"}, f.w.max_wait_seconds);
-    if (!done.ok()) return ReportCallError(done.status(), f.g);
-    deployment = std::move(done);
-  }
-  if (UseJson(f.g)) {
-    std::cout << deployment->dump(2) << "\n";
-  } else {
-    std::cout << Field(*deployment, "id") << "\n" << PredictUrl(*deployment) << "\n";
-  }
-  return kExitOk;
+  return RunWithClient(f.g, [&](client::Client& c) -> Status {
+    if (f.compartment_id.empty() || f.project_id.empty()) {
+      auto model = CallJson(c, "GET", "/20190101/models/" + f.model_id);
+      if (!model.ok()) return model.status().WithContext("model " + f.model_id);
+      if (f.compartment_id.empty()) f.compartment_id = FieldText(*model, "compartmentId");
+      if (f.project_id.empty()) f.project_id = FieldText(*model, "projectId");
+    }
+    client::Response r;
+    ADS_ASSIGN_OR_RETURN(Json deployment,
+                         CallJson(c, "POST", kDeployments, CreateDetails(f, *env_vars),
+                                  {{"opc-retry-token", RetryToken(*Env::Default())}}, &r));
+    if (f.w.wait) {
+      ADS_ASSIGN_OR_RETURN(deployment, WaitForAction(c, r, FieldText(deployment, "id"),
+                                                     {"ACTIVE"}, f.w.max_wait_seconds));
+    }
+    if (f.g.Format() == OutputFormat::kJson) {
+      PrintOne(deployment, OutputFormat::kJson);
+    } else {
+      std::cout << FieldText(deployment, "id") << "\n" << PredictUrl(deployment) << "\n";
+    }
+    return OkStatus();
+  });
 }
 
 // ---------------------------------------------------------------- predict
 
 struct PredictFlags {
-  GlobalFlags g;
+  ServerFlags g;
   std::string deployment_id;
   std::string data;
   std::string content_type = "application/json";
@@ -428,11 +330,6 @@ int RunPredict(const PredictFlags& f) {
       return UsageError("--data is not valid JSON (use --content-type for other payloads)");
     }
   }
-  auto c = Connect(f.g);
-  if (!c.ok()) return ReportError(c.status());
-  const std::string path = "/" + f.deployment_id + "/predict";
-  // JSON is signed over its body, as requests+OCI signer send it (ADS
-  // predict); other payloads go as the SDKs send binary bodies.
   const std::string& bytes = *payload;
   const client::BodySourceFactory body = [&bytes]() -> Result<http::BodySource> {
     auto offset = std::make_shared<size_t>(0);
@@ -443,27 +340,24 @@ int RunPredict(const PredictFlags& f) {
       return k;
     });
   };
-  auto r = is_json ? (*c)->Call("POST", path, json_body)
-                   : (*c)->Upload("POST", path, body, bytes.size(),
-                                  {{"content-type", f.content_type}});
-  if (!r.ok()) {
-    std::string hint;
-    if (r.status().code() == StatusCode::kUnavailable) {
-      hint = "the deployment may be inactive, or over its bandwidth (see `ads model-deployment "
-             "get " + f.deployment_id + "`)";
-    }
-    return hint.empty() ? ReportCallError(r.status(), f.g) : ReportError(r.status(), hint);
-  }
-  std::cout << r->body;
-  if (r->body.empty() || r->body.back() != '\n') std::cout << "\n";
-  return kExitOk;
+  return RunWithClient(f.g, [&](client::Client& c) -> Status {
+    const std::string path = "/" + f.deployment_id + "/predict";
+    // JSON is signed over its body, as ADS's requests + OCI signer send it;
+    // other payloads go as the SDKs send binary bodies.
+    ADS_ASSIGN_OR_RETURN(client::Response r,
+                         is_json ? c.Call("POST", path, json_body)
+                                 : c.Upload("POST", path, body, bytes.size(),
+                                            {{"content-type", f.content_type}}));
+    std::cout << r.body;
+    if (r.body.empty() || r.body.back() != '\n') std::cout << "\n";
+    return OkStatus();
+  });
 }
-
 
 // ---------------------------------------------------------------- model-deployment group
 
 struct MdFlags {
-  GlobalFlags g;
+  ServerFlags g;
   WaitFlags w;
   LogFlags logs;
   std::string id;
@@ -473,32 +367,30 @@ struct MdFlags {
   std::string description;
   std::string lifecycle_state;
   std::string model_id;
+  std::string page;
+  int limit = 0;
   int instance_count = 0;  // 0: unchanged
   int bandwidth_mbps = 0;  // 0: unchanged
 };
 
 // Runs an action that answers with a work request; with --wait follows it to
-// one of `targets`, then prints the deployment (or, without a body, nothing).
+// one of `targets` and prints the deployment.
 int RunAction(const MdFlags& f, const std::string& method, const std::string& path,
               const std::optional<Json>& body, const std::vector<std::string>& targets) {
-  auto c = Connect(f.g);
-  if (!c.ok()) return ReportError(c.status());
-  auto r = (*c)->Call(method, path, body);
-  if (!r.ok()) return ReportCallError(r.status(), f.g);
-  if (f.w.wait) {
-    auto done = WaitForAction(**c, *r, f.id, targets, f.w.max_wait_seconds);
-    if (!done.ok()) return ReportCallError(done.status(), f.g);
-    PrintDeployments(*done, f.g);
-    return kExitOk;
-  }
-  if (!r->body.empty()) {
-    auto json = r->ParseJson();
-    if (!json.ok()) return ReportError(json.status());
-    PrintDeployments(*json, f.g);
-  } else if (!r->Header("opc-work-request-id").empty()) {
-    std::cerr << "work request " << r->Header("opc-work-request-id") << " accepted\n";
-  }
-  return kExitOk;
+  return RunWithClient(f.g, [&](client::Client& c) -> Status {
+    client::Response r;
+    ADS_ASSIGN_OR_RETURN(Json answer, CallJson(c, method, path, body, {}, &r));
+    if (f.w.wait) {
+      ADS_ASSIGN_OR_RETURN(answer, WaitForAction(c, r, f.id, targets, f.w.max_wait_seconds));
+    }
+    if (answer.is_object()) {
+      PrintDeployment(answer, f.g.Format());
+    } else if (!r.Header("opc-work-request-id").empty()) {
+      std::cerr << "work request " << r.Header("opc-work-request-id")
+                << " accepted (add --wait to follow it)\n";
+    }
+    return OkStatus();
+  });
 }
 
 // UpdateModelDeploymentDetails with only what the flags change; null when
@@ -527,54 +419,40 @@ void AddDeploymentGet(CLI::App* group, int* exit_code) {
   auto f = std::make_shared<MdFlags>();
   CLI::App* cmd = group->add_subcommand("get", "Show one model deployment");
   cmd->add_option("ID", f->id, "Model deployment OCID")->required();
-  AddGlobalFlags(cmd, &f->g);
+  AddServerFlags(cmd, &f->g);
   cmd->callback([f, exit_code] {
-    auto c = Connect(f->g);
-    if (!c.ok()) {
-      *exit_code = ReportError(c.status());
-      return;
-    }
-    auto r = (*c)->Call("GET", std::string(kDeployments) + "/" + f->id);
-    if (!r.ok()) {
-      *exit_code = ReportCallError(r.status(), f->g);
-      return;
-    }
-    auto json = r->ParseJson();
-    if (!json.ok()) {
-      *exit_code = ReportError(json.status());
-      return;
-    }
-    PrintDeployments(*json, f->g);
-    *exit_code = kExitOk;
+    *exit_code = RunWithClient(f->g, [&](client::Client& c) -> Status {
+      ADS_ASSIGN_OR_RETURN(Json d, CallJson(c, "GET", std::string(kDeployments) + "/" + f->id));
+      PrintOne(d, f->g.Format());
+      return OkStatus();
+    });
   });
 }
 
 void AddDeploymentList(CLI::App* group, int* exit_code) {
   auto f = std::make_shared<MdFlags>();
-  CLI::App* cmd = group->add_subcommand("list", "List model deployments (all pages)");
-  cmd->add_option("--compartment-id", f->compartment_id, "Compartment OCID")->required();
+  CLI::App* cmd = group->add_subcommand("list", "List model deployments (every page unless --limit)");
+  cmd->add_option("--compartment-id,-c", f->compartment_id, "Compartment OCID")->required();
   cmd->add_option("--project-id", f->project_id, "Project OCID");
   cmd->add_option("--display-name", f->display_name, "Exact display name");
-  cmd->add_option("--lifecycle-state", f->lifecycle_state, "e.g. ACTIVE");
-  AddGlobalFlags(cmd, &f->g);
+  cmd->add_option("--lifecycle-state", f->lifecycle_state, "ACTIVE, INACTIVE, FAILED, ...");
+  cmd->add_option("--limit", f->limit, "At most this many items (default: every page)")
+      ->check(CLI::Range(1, 1000000));
+  cmd->add_option("--page", f->page, "Continue from this page token (printed by --limit)");
+  AddServerFlags(cmd, &f->g);
   cmd->callback([f, exit_code] {
-    std::string path = kDeployments;
-    AddQuery(&path, "compartmentId", f->compartment_id);
-    AddQuery(&path, "projectId", f->project_id);
-    AddQuery(&path, "displayName", f->display_name);
-    AddQuery(&path, "lifecycleState", f->lifecycle_state);
-    auto c = Connect(f->g);
-    if (!c.ok()) {
-      *exit_code = ReportError(c.status());
-      return;
-    }
-    auto items = (*c)->ListAll(path);
-    if (!items.ok()) {
-      *exit_code = ReportCallError(items.status(), f->g);
-      return;
-    }
-    PrintDeployments(*items, f->g);
-    *exit_code = kExitOk;
+    PathWithQuery path(kDeployments);
+    path.Add("compartmentId", f->compartment_id)
+        .Add("projectId", f->project_id)
+        .Add("displayName", f->display_name)
+        .Add("lifecycleState", f->lifecycle_state);
+    *exit_code = RunWithClient(f->g, [&](client::Client& c) -> Status {
+      std::string next;
+      ADS_ASSIGN_OR_RETURN(Json items, ListPages(c, path.str(), f->limit, f->page, &next));
+      PrintList(items, DeploymentColumns(), f->g.Format());
+      if (!next.empty()) std::cerr << "note: more results: add --page " << next << "\n";
+      return OkStatus();
+    });
   });
 }
 
@@ -593,7 +471,7 @@ void AddDeploymentUpdate(CLI::App* group, int* exit_code) {
       ->check(CLI::PositiveNumber);
   AddLogFlags(cmd, &f->logs);
   AddWaitFlags(cmd, &f->w);
-  AddGlobalFlags(cmd, &f->g);
+  AddServerFlags(cmd, &f->g);
   cmd->callback([f, exit_code] {
     const Json body = UpdateDetails(*f);
     if (body.is_null()) {
@@ -614,66 +492,68 @@ void AddDeploymentAction(CLI::App* group, const std::string& name, const std::st
   CLI::App* cmd = group->add_subcommand(name, help);
   cmd->add_option("ID", f->id, "Model deployment OCID")->required();
   AddWaitFlags(cmd, &f->w);
-  AddGlobalFlags(cmd, &f->g);
+  AddServerFlags(cmd, &f->g);
   cmd->callback([f, method, suffix, target, exit_code] {
     *exit_code = RunAction(*f, method, std::string(kDeployments) + "/" + f->id + suffix,
                            std::nullopt, {target});
   });
 }
 
+// ---------------------------------------------------------------- logs
+
 struct LogsFlags {
-  GlobalFlags g;
+  ServerFlags g;
   std::string id;
   std::string type = "access";
   int tail = 100;  // ADS show_logs(limit=100)
   bool follow = false;
 };
 
-// The entries of a logs answer: a bare array or an object with "items".
-Json LogEntries(const Json& answer) {
-  if (answer.is_array()) return answer;
-  auto it = answer.find("items");
-  return it != answer.end() && it->is_array() ? *it : Json::array();
-}
-
-// One entry as ADS's show_logs columns (time, type, message), or its JSON.
-void PrintLogEntry(const Json& entry, const LogsFlags& f) {
-  if (UseJson(f.g)) {
-    std::cout << entry.dump() << "\n";
+// One line as ADS's show_logs columns (time, type, message) on a terminal,
+// or as the JSON line the server keeps.
+void PrintLogLine(const Json& line, const LogsFlags& f) {
+  if (f.g.Format() == OutputFormat::kJson || !line.is_object()) {
+    std::cout << (line.is_string() ? line.get<std::string>() : line.dump()) << "\n";
     return;
   }
-  std::string message = Field(entry, "message");
-  if (message.empty()) message = entry.dump();
-  std::cout << Field(entry, "time") << "  " << f.type << "  " << message << "\n";
+  Json message = line;
+  message.erase("time");
+  std::cout << FieldText(line, "time") << "  " << f.type << "  " << message.dump() << "\n";
 }
 
-int RunLogs(const LogsFlags& f) {
-  auto c = Connect(f.g);
-  if (!c.ok()) return ReportError(c.status());
-  std::string last_time;
-  bool first = true;
+// GET .../logs answers the last `tail` lines, oldest first. --follow asks
+// again every second and prints what follows the last line it printed (lines
+// carry their opc-request-id, so equal lines are rare; if the last printed one
+// has scrolled out of the answer, everything in it is new).
+Status FollowLogs(client::Client& c, const LogsFlags& f) {
+  PathWithQuery base(std::string(kDeployments) + "/" + f.id + "/logs");
+  base.Add("type", f.type);
+  std::optional<std::string> last;  // the last line printed, serialised
   while (true) {
-    std::string path = std::string(kDeployments) + "/" + f.id + "/logs";
-    AddQuery(&path, "type", f.type);
-    AddQuery(&path, "limit", std::to_string(f.tail));
-    if (!last_time.empty()) AddQuery(&path, "timeGreaterThan", last_time);
-    auto r = (*c)->Call("GET", path);
-    if (!r.ok()) return ReportCallError(r.status(), f.g);
-    auto answer = r->ParseJson();
-    if (!answer.ok()) return ReportError(answer.status());
-    const Json entries = LogEntries(*answer);
-    for (const Json& entry : entries) {
-      const std::string time = Field(entry, "time");
-      // The server filters by time; a server that does not is filtered here.
-      if (!last_time.empty() && !time.empty() && time <= last_time) continue;
-      PrintLogEntry(entry, f);
-      if (!time.empty()) last_time = time;
+    PathWithQuery path = base;
+    path.Add("tail", std::to_string(last ? 10000 : f.tail));
+    ADS_ASSIGN_OR_RETURN(Json lines, CallJson(c, "GET", path.str()));
+    if (!lines.is_array()) return InternalError("the logs answer is not a JSON array");
+    size_t first = 0;
+    if (last) {
+      for (size_t i = lines.size(); i > 0; --i) {
+        if (lines[i - 1].dump() == *last) {
+          first = i;
+          break;
+        }
+      }
     }
-    if (first && entries.empty() && !f.follow) {
-      std::cerr << "No " << f.type << " log lines for model deployment " << f.id << ".\n";
+    for (size_t i = first; i < lines.size(); ++i) PrintLogLine(lines[i], f);
+    if (!lines.empty()) last = lines.back().dump();
+    if (!f.follow) {
+      if (lines.empty()) {
+        std::cerr << "No " << f.type << " log lines for model deployment " << f.id
+                  << " (is categoryLogDetails." << f.type << " set? see --" << f.type
+                  << "-log)\n";
+      }
+      return OkStatus();
     }
-    first = false;
-    if (!f.follow) return kExitOk;
+    if (!last) last = "";
     std::cout.flush();
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
@@ -687,11 +567,13 @@ void AddDeploymentLogs(CLI::App* group, int* exit_code) {
       ->check(CLI::IsMember({"access", "predict"}))
       ->capture_default_str();
   cmd->add_option("--tail", f->tail, "Show the last N lines")
-      ->check(CLI::PositiveNumber)
+      ->check(CLI::Range(1, 10000))
       ->capture_default_str();
   cmd->add_flag("--follow,-f", f->follow, "Keep printing new lines (Ctrl-C stops)");
-  AddGlobalFlags(cmd, &f->g);
-  cmd->callback([f, exit_code] { *exit_code = RunLogs(*f); });
+  AddServerFlags(cmd, &f->g);
+  cmd->callback([f, exit_code] {
+    *exit_code = RunWithClient(f->g, [&](client::Client& c) { return FollowLogs(c, *f); });
+  });
 }
 
 }  // namespace
@@ -713,7 +595,7 @@ void RegisterModelDeploy(CLI::App& model, int* exit_code) {
   cmd->add_option("--env", f->env, "Environment variable KEY=VALUE (repeatable)");
   AddLogFlags(cmd, &f->logs);
   AddWaitFlags(cmd, &f->w);
-  AddGlobalFlags(cmd, &f->g);
+  AddServerFlags(cmd, &f->g);
   cmd->callback([f, exit_code] { *exit_code = RunDeploy(*f); });
 }
 
@@ -724,7 +606,7 @@ void RegisterModelPredict(CLI::App& model, int* exit_code) {
   cmd->add_option("--data,-d", f->data, "Payload: JSON text, or @FILE")->required();
   cmd->add_option("--content-type", f->content_type, "Content type of the payload")
       ->capture_default_str();
-  AddGlobalFlags(cmd, &f->g);
+  AddServerFlags(cmd, &f->g);
   cmd->callback([f, exit_code] { *exit_code = RunPredict(*f); });
 }
 
