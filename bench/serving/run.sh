@@ -38,6 +38,8 @@ WORKERS=${WORKERS:-$(nproc)}
 WRK_THREADS=${WRK_THREADS:-$(nproc)}
 BASE_PORT=${BASE_PORT:-18480}
 PAYLOAD=${PAYLOAD:-'[[5.1, 3.5, 1.4, 0.2]]'}
+# runtime.yaml names a conda pack as ADS requires; the native ONNX runtime does not use it.
+CONDA_PACK=${CONDA_PACK:-oci://service-conda-packs@id19sfcrra6z/service_pack/cpu/General_ML/1.0/generalml_p311_cpu_x86_64_v1}
 WORK=${WORK:-$(mktemp -d /tmp/ads-bench-serving.XXXXXX)}
 
 log() { echo "bench/serving: $*" >&2; }
@@ -159,7 +161,8 @@ bench_ads() {
   unset OCI_CONFIG_PROFILE
   tenancy=$(config_value tenancy)
   "$ADS_BIN" model prepare "$ROOT/examples/iris/model.onnx" --artifact-dir "$WORK/iris-artifact" \
-    --X-sample "$ROOT/examples/iris/X.csv" --y-sample "$ROOT/examples/iris/y.csv" >&2
+    --inference-conda-env "$CONDA_PACK" --X-sample "$ROOT/examples/iris/X.csv" \
+    --y-sample "$ROOT/examples/iris/y.csv" >&2
   project=$("$ADS_BIN" project create --compartment-id "$tenancy" --display-name bench -o json |
     /usr/bin/python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
   model=$("$ADS_BIN" model save "$WORK/iris-artifact" --compartment-id "$tenancy" \
