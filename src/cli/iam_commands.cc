@@ -79,6 +79,8 @@ struct Kind {
   std::function<Status(const IamFlags&, const CLI::App&, Json*)> fill;
 };
 
+std::string Plural(const Kind& k) { return k.noun == "policy" ? "policies" : k.noun + "s"; }
+
 std::string CollectionPath(const Kind& k) { return std::string(kIdentity) + k.collection; }
 
 // A user or group by OCID or name; compartments and policies by OCID only.
@@ -254,7 +256,7 @@ Result<Json> ListSubtree(client::Client& c, const Kind& k, const std::string& pa
 
 void AddList(CLI::App* group, const Kind& k, int* exit_code) {
   auto f = std::make_shared<IamFlags>();
-  CLI::App* cmd = group->add_subcommand("list", "List " + k.noun + (k.noun == "policy" ? "" : "s"));
+  CLI::App* cmd = group->add_subcommand("list", "List " + Plural(k));
   cmd->add_option("--compartment-id,-c", f->compartment_id,
                   k.in_tenancy ? "The tenancy (the default)"
                                : "Compartment (default: the tenancy)");
@@ -354,7 +356,7 @@ void AddDelete(CLI::App* group, const Kind& k, int* exit_code) {
 }
 
 CLI::App* AddKind(CLI::App* iam, const Kind& k, int* exit_code) {
-  CLI::App* group = iam->add_subcommand(k.noun, "IAM " + k.noun + (k.noun == "policy" ? "ies" : "s"));
+  CLI::App* group = iam->add_subcommand(k.noun, "IAM " + Plural(k));
   group->require_subcommand(1);
   AddCreate(group, k, exit_code);
   AddList(group, k, exit_code);
