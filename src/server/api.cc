@@ -179,6 +179,18 @@ void Router::Dispatch(http::Request& request, http::Response& response) {
   response.headers["opc-request-id"] = call.request_id;
 
   const std::vector<std::string> segments = SplitPath(request.path);
+  // Among the routes that take this path and method, the most specific wins:
+  // compared segment by segment, a literal beats a "{param}" at the first
+  // place they differ, whatever the order of Add() (so "/{deploymentId}/predict"
+  // never takes a path that a literal route such as "/n/{namespaceName}" serves).
+  auto is_param = [](const std::string& s) { return s.size() > 2 && s.front() == '{' && s.back() == '}'; };
+  auto more_specific = [&](const Route& a, const Route& b) {
+    for (size_t i = 0; i < a.segments.size(); ++i) {
+      const bool pa = is_param(a.segments[i]), pb = is_param(b.segments[i]);
+      if (pa != pb) return !pa;
+    }
+    return false;
+  };
   const Route* match = nullptr;
   bool path_known = false;
   for (const Route& route : routes_) {
@@ -186,15 +198,11 @@ void Router::Dispatch(http::Request& request, http::Response& response) {
     bool same = true;
     for (size_t i = 0; i < segments.size() && same; ++i) {
       const std::string& want = route.segments[i];
-      const bool is_param = want.size() > 2 && want.front() == '{' && want.back() == '}';
-      same = is_param ? !segments[i].empty() : want == segments[i];
+      same = is_param(want) ? !segments[i].empty() : want == segments[i];
     }
     if (!same) continue;
     path_known = true;
-    if (route.method == request.method) {
-      match = &route;
-      break;
-    }
+    if (route.method == request.method && (match == nullptr || more_specific(route, *match))) match = &route;
   }
   if (match == nullptr) {
     const Status error = path_known
