@@ -229,6 +229,7 @@ struct Pending {
   const Rows* rows;
   Clock::time_point enqueued;
   std::condition_variable cv;
+  bool taken = false;  // in a leader's batch: wait for `done`, never lead
   bool done = false;
   bool run_alone = false;  // done, but the member runs its own call
   Result<runtime::PredictResponse> result{runtime::PredictResponse{}};
@@ -256,7 +257,9 @@ class BatchingPredictor : public runtime::Predictor {
     if (leader_ != nullptr && queued_rows_ >= static_cast<size_t>(options_.max_batch_size)) {
       leader_->cv.notify_one();
     }
-    while (!self.done && leader_ != nullptr) self.cv.wait(lock);
+    // A member already taken into a batch waits for it even when no one
+    // leads (a spurious wake-up must not make it lead a second time).
+    while (!self.done && (leader_ != nullptr || self.taken)) self.cv.wait(lock);
     if (self.done) {
       lock.unlock();
       if (self.run_alone) return RunAlone(request, static_cast<int>(rows->rows.size()));
@@ -301,6 +304,7 @@ class BatchingPredictor : public runtime::Predictor {
         ++it;
         continue;
       }
+      p->taken = true;
       batch.push_back(p);
       rows += n;
       queued_rows_ -= n;
