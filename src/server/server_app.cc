@@ -7,9 +7,11 @@
 #include "http/server.h"
 #include "iam/iam_service.h"
 #include "objectstore/object_store.h"
+#include "serving/deployment_service.h"
 #include "server/api.h"
 #include "server/ds_routes.h"
 #include "server/iam_routes.h"
+#include "server/md_routes.h"
 #include "server/os_routes.h"
 #include "store/blob_store.h"
 #include "store/sqlite.h"
@@ -52,6 +54,8 @@ struct ServerApp::State {
   std::unique_ptr<objectstore::ObjectStore> objects;
   std::unique_ptr<ObjectStoreLink> link;
   std::unique_ptr<catalog::Catalog> catalog;
+  // After the catalog: destroyed first, its background loads use the catalog.
+  std::unique_ptr<serving::DeploymentService> deployments;
   std::unique_ptr<Router> router;
   std::unique_ptr<http::Server> http;
 };
@@ -113,14 +117,29 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Open(Env& env, const ServerAppOpti
   ADS_ASSIGN_OR_RETURN(auto catalog_db, OpenDatabase(dir));
   catalog::CatalogOptions catalog_options;
   catalog_options.object_storage = state->link.get();
+  // Set before any request is served; the catalog asks outside its lock.
+  catalog_options.has_active_deployment = [s = state.get()](std::string_view model_id) {
+    return s->deployments && s->deployments->HasActiveDeployment(model_id);
+  };
   ADS_ASSIGN_OR_RETURN(state->catalog, catalog::Catalog::Open(std::move(catalog_db), *state->blobs,
                                                               env, catalog_options));
+
+  // Deployments that were serving before a restart come back here (their
+  // models load in the background).
+  ADS_ASSIGN_OR_RETURN(auto serving_db, OpenDatabase(dir));
+  serving::DeploymentServiceOptions serving_options;
+  serving_options.data_dir = dir;
+  serving_options.endpoint = boot.endpoint;
+  ADS_ASSIGN_OR_RETURN(state->deployments,
+                       serving::DeploymentService::Open(std::move(serving_db), *state->catalog,
+                                                        env, serving_options));
 
   state->router = std::make_unique<Router>(env, state->iam.get());
   AddHealthRoute(*state->router);
   AddIamRoutes(*state->router, *state->iam);
   AddObjectStorageRoutes(*state->router, *state->objects);
   AddDataScienceRoutes(*state->router, *state->catalog);
+  AddModelDeploymentRoutes(*state->router, *state->deployments, *state->catalog);
   return std::unique_ptr<ServerApp>(new ServerApp(std::move(state)));
 }
 
@@ -129,6 +148,9 @@ Status ServerApp::Start() {
   options.host = state_->options.host;
   options.port = state_->options.port;
   ADS_ASSIGN_OR_RETURN(state_->http, http::Server::Start(options, state_->router->AsHandler()));
+  // With port 0 the real port is known only now.
+  state_->deployments->SetEndpoint("http://" + options.host + ":" +
+                                   std::to_string(state_->http->port()));
   return OkStatus();
 }
 
@@ -141,5 +163,7 @@ void ServerApp::Stop() {
 const iam::BootstrapResult& ServerApp::bootstrap() const { return state_->boot; }
 
 const Router& ServerApp::router() const { return *state_->router; }
+
+serving::EndpointDirectory& ServerApp::endpoints() { return *state_->deployments; }
 
 }  // namespace ads::server

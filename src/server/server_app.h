@@ -2,7 +2,7 @@
 // (<data-dir>/ads.db, blobs/, tmp/), brings the stores up (migrations,
 // recovery of interrupted uploads), bootstraps the tenancy and the admin's
 // signing key on first start, wires the OCI routes (Identity, Data Science,
-// Object Storage) and /health onto one Router, and serves them over HTTP.
+// Object Storage, model deployments) and /health onto one Router, and serves them over HTTP.
 //
 //   server::ServerAppOptions options;
 //   options.data_dir = "/var/lib/ads";
@@ -23,6 +23,7 @@
 #include "base/status.h"
 #include "iam/bootstrap.h"
 #include "server/api.h"
+#include "serving/endpoint.h"
 
 namespace ads::server {
 
@@ -53,6 +54,9 @@ class ServerApp {
   const iam::BootstrapResult& bootstrap() const;
   // The routes being served (tests enumerate them).
   const Router& router() const;
+  // The model deployments, for the data-plane routes (predict, KServe v2,
+  // /metrics): valid as long as the ServerApp.
+  serving::EndpointDirectory& endpoints();
 
  private:
   struct State;
