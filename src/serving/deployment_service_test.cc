@@ -320,6 +320,58 @@ TEST_F(DeploymentServiceTest, BadCreateInputIsRefusedClearly) {
   EXPECT_TRUE(service_->All().empty());
 }
 
+TEST_F(DeploymentServiceTest, AModelThatCannotLoadEndsFailedWithTheReason) {
+  const std::string model = test_util::SaveModel(
+      *catalog_, kComp, project_, test_util::ArtifactZip({{"README.md", "no model here\n"}}));
+  auto started = service_->Create(test_util::DeploymentDetails(kComp, project_, model),
+                                  {"ocid1.user.oc1..u", ""});
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  service_->WaitIdle();
+  const std::string id = started->resource.doc["id"];
+  Json doc = service_->Get(id).value().doc;
+  EXPECT_EQ(doc["lifecycleState"], "FAILED");
+  EXPECT_THAT(StringMemberOr(doc, "lifecycleDetails"), HasSubstr("could not be loaded"));
+  EXPECT_EQ(WorkRequestStatus(started->work_request_id), "FAILED");
+  EXPECT_FALSE(catalog_->WorkRequestErrors(started->work_request_id).value().empty());
+  EXPECT_FALSE(service_->Find(id)->ready());
+  EXPECT_FALSE(service_->HasActiveDeployment(model));
+  EXPECT_THAT(service_->Activate(id, "").status().message(), HasSubstr("while it is FAILED"));
+  ASSERT_TRUE(service_->Delete(id, "").ok());
+  service_->WaitIdle();
+  EXPECT_EQ(State(id), "DELETED");
+}
+
+// A score.py whose worker dies on a given input: the python runtime answers
+// Unavailable (it replaces the worker), and after 5 in a row the deployment
+// needs attention; a good prediction brings it back.
+TEST_F(DeploymentServiceTest, AFailingWorkerMakesTheDeploymentNeedAttention) {
+  const std::string model = test_util::SaveModel(
+      *catalog_, kComp, project_,
+      test_util::ArtifactZip({{"score.py",
+                               "import os\n"
+                               "def load_model():\n    return None\n"
+                               "def predict(data, model=load_model()):\n"
+                               "    if data == 'crash':\n        os._exit(3)\n"
+                               "    return {'prediction': data, 'md': os.environ.get('MD_OCID')}\n"}}));
+  const std::string id = Deploy(model, 1);
+  ASSERT_EQ(State(id), "ACTIVE") << service_->Get(id).value().doc.dump();
+  std::shared_ptr<Endpoint> endpoint = service_->Find(id);
+  EXPECT_EQ(endpoint->info().runtime, "python");
+  auto good = endpoint->Predict({.body = "[1]"});
+  ASSERT_TRUE(good.ok()) << good.status().ToString();
+  EXPECT_EQ(ParseJson(good->body).value()["md"], id);  // MD_OCID reaches score.py
+
+  Status last;
+  for (int i = 0; i < 5; ++i) last = endpoint->Predict({.body = "\"crash\""}).status();
+  EXPECT_EQ(last.code(), StatusCode::kUnavailable) << last.ToString();
+  EXPECT_EQ(State(id), "NEEDS_ATTENTION");
+  EXPECT_THAT(StringMemberOr(service_->Get(id).value().doc, "lifecycleDetails"),
+              HasSubstr("5 predictions in a row were Unavailable"));
+  EXPECT_TRUE(service_->HasActiveDeployment(model));
+  ASSERT_TRUE(endpoint->Predict({.body = "[2]"}).ok());
+  EXPECT_EQ(State(id), "ACTIVE");
+}
+
 TEST_F(DeploymentServiceTest, LogsFollowCategoryLogDetails) {
   Json details = test_util::DeploymentDetails(kComp, project_, model_);
   details["categoryLogDetails"] = {{"access", {{"logGroupId", "g"}, {"logId", "a"}}}};
