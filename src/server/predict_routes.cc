@@ -194,10 +194,25 @@ void WritePredictError(Call& call, const Status& status) {
 
 // ---------------------------------------------------------------- KServe v2
 
-// KServe errors are {"error": "..."}.
-void WriteKserveError(Call& call, int status, const std::string& message) {
+// KServe errors are {"error": "..."}; the OCI "code" and "message" ride
+// along, so that OCI clients (and the rule that a refused resource reads
+// exactly like a missing one) see the same body shape as on every other route.
+constexpr char kMissingMessage[] = "Authorization failed or requested resource not found.";
+
+void WriteKserveError(Call& call, int status, const std::string& error, const std::string& message = "") {
+  std::string code;
+  switch (status) {
+    case 400: code = "InvalidParameter"; break;
+    case 404: code = "NotAuthorizedOrNotFound"; break;
+    case 409: code = "IncorrectState"; break;
+    case 429: code = "TooManyRequests"; break;
+    case 503: code = "ServiceUnavailable"; break;
+    default: code = "InternalServerError"; break;
+  }
   Json body = Json::object();
-  body["error"] = message;
+  body["error"] = error;
+  body["code"] = code;
+  body["message"] = message.empty() ? error : message;
   call.response.SetJson(status, body.dump());
 }
 
@@ -613,7 +628,7 @@ void AddKserveModelRoutes(Router& router, const std::shared_ptr<DataPlane>& plan
     std::shared_ptr<Endpoint> e = plane->endpoints().FindByName(name);
     const std::string missing = "model '" + name + "' is not found";
     if (!e || (signed_routes && !call.Authorize(verb, iam::kModelDeployments, e->info().compartment_id).ok())) {
-      WriteKserveError(call, 404, missing);
+      WriteKserveError(call, 404, missing, kMissingMessage);
       return nullptr;
     }
     const std::string& version = call.Param("version");

@@ -353,7 +353,12 @@ TEST_F(PredictRoutesTest, KserveHealthAndMetadata) {
   auto hidden = Send("GET", "/v2/models/hidden");
   EXPECT_EQ(missing.status, 404);
   EXPECT_EQ(hidden.status, 404);
-  EXPECT_THAT(missing.body, HasSubstr("\"error\""));
+  EXPECT_EQ(Body(missing)["error"], "model 'nope' is not found");
+  EXPECT_EQ(Body(hidden)["error"], "model 'hidden' is not found");
+  // The OCI fields too, the same for missing and refused, as on every route.
+  EXPECT_EQ(Body(missing)["code"], "NotAuthorizedOrNotFound");
+  EXPECT_EQ(Body(missing)["message"], Body(hidden)["message"]);
+  EXPECT_EQ(Body(missing)["message"], "Authorization failed or requested resource not found.");
   EXPECT_EQ(Send("GET", "/v2/models/iris-rf", "", {}, false).status, 401);
 }
 
