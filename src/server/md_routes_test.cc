@@ -10,7 +10,9 @@
 #include <set>
 #include <thread>
 
+#include "http/client.h"
 #include "server/ds_routes.h"
+#include "server/server_app.h"
 #include "server/route_test_util.h"
 #include "serving/serving_test_util.h"
 
@@ -294,6 +296,108 @@ TEST_F(MdRoutesTest, LogsRouteReadsTheDeploymentsLogs) {
   EXPECT_EQ(access.JsonBody(), Json::array());
   EXPECT_EQ(Send("GET", "/modelDeployments/" + id + "/logs?type=debug").status, 400);
   EXPECT_EQ(Send("GET", "/modelDeployments/" + id + "/logs?tail=x").status, 400);
+}
+
+// A whole `ads server` (ServerApp over real HTTP, signed with the admin key
+// the first start writes): a deployment made over HTTP serves at the
+// server's address, and comes back by itself after the server restarts.
+class MdServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = env_.MakeTempDir("ads-md-server").value();
+    StartServer();
+    const iam::BootstrapResult& boot = app_->bootstrap();
+    tenancy_ = boot.tenancy_id;
+    key_id_ = tenancy_ + "/" + boot.admin_user_id + "/" + boot.fingerprint;
+    key_ = std::make_unique<iam::PrivateKey>(
+        iam::PrivateKey::FromPem(env_.ReadFile(boot.key_file).value()).value());
+  }
+  void TearDown() override {
+    app_.reset();
+    env_.RemoveAll(dir_).IgnoreError();
+  }
+  void StartServer() {
+    ServerAppOptions options;
+    options.data_dir = JoinPath(dir_, "data");
+    options.config_file = JoinPath(dir_, "config");
+    options.port = 0;
+    app_ = ServerApp::Open(env_, options).value();
+    ASSERT_TRUE(app_->Start().ok());
+    http::ClientOptions client_options;
+    client_options.port = app_->port();
+    client_ = std::make_unique<http::Client>(client_options);
+  }
+  http::ClientResponse Send(const std::string& method, const std::string& target,
+                            const std::string& body = "", bool binary = false) {
+    http::ClientRequest request;
+    request.method = method;
+    request.target = "/20190101" + target;
+    request.body = body;
+    const std::string host = "127.0.0.1:" + std::to_string(app_->port());
+    request.headers["host"] = host;
+    iam::SigningOptions options = iam::SigningOptions::PythonSdk();
+    options.binary_body = binary;
+    iam::HeaderMap to_sign{{"host", host}};
+    if (binary) to_sign["content-length"] = std::to_string(body.size());
+    auto headers = iam::SignRequest(method, request.target, to_sign, body, key_id_, *key_, options);
+    EXPECT_TRUE(headers.ok()) << headers.status().ToString();
+    for (const auto& [name, value] : headers.value_or(iam::HeaderMap{})) {
+      request.headers[name] = value;
+    }
+    auto response = client_->Send(request);
+    EXPECT_TRUE(response.ok()) << response.status().ToString();
+    return response.value_or(http::ClientResponse{});
+  }
+  Json SendJson(const std::string& method, const std::string& target, const Json& body) {
+    http::ClientResponse r = Send(method, target, body.dump());
+    EXPECT_LT(r.status, 300) << method << " " << target << ": " << r.body;
+    return ParseJson(r.body).value_or(Json());
+  }
+  std::string WaitForState(const std::string& id, const std::string& want) {
+    std::string state;
+    for (int i = 0; i < 1000 && state != want; ++i) {
+      if (i > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      state = StringMemberOr(ParseJson(Send("GET", "/modelDeployments/" + id).body).value_or(Json()),
+                             "lifecycleState");
+    }
+    return state;
+  }
+
+  Env& env_ = *Env::Default();
+  std::string dir_;
+  std::unique_ptr<ServerApp> app_;
+  std::unique_ptr<http::Client> client_;
+  std::string tenancy_, key_id_;
+  std::unique_ptr<iam::PrivateKey> key_;
+};
+
+TEST_F(MdServerTest, DeploymentsComeBackAfterARestart) {
+  const std::string project = SendJson("POST", "/projects", {{"compartmentId", tenancy_}})["id"];
+  const std::string model = SendJson("POST", "/models",
+                                     {{"compartmentId", tenancy_}, {"projectId", project}})["id"];
+  http::ClientResponse uploaded = Send("POST", "/models/" + model + "/artifact",
+                                       serving::test_util::IrisArtifactZip(), true);
+  ASSERT_EQ(uploaded.status, 200) << uploaded.body;
+  Json created = SendJson("POST", "/modelDeployments",
+                          serving::test_util::DeploymentDetails(tenancy_, project, model));
+  const std::string id = created["id"];
+  ASSERT_FALSE(id.empty());
+  EXPECT_EQ(created["modelDeploymentUrl"],
+            "http://127.0.0.1:" + std::to_string(app_->port()) + "/" + id);
+  ASSERT_EQ(WaitForState(id, "ACTIVE"), "ACTIVE");
+  EXPECT_EQ(Send("DELETE", "/models/" + model).status, 409);  // the hook is wired
+  ASSERT_NE(app_->endpoints().Find(id), nullptr);
+  EXPECT_TRUE(app_->endpoints().Find(id)->Predict({.body = serving::test_util::kIrisRow}).ok());
+
+  app_->Stop();
+  app_.reset();
+  StartServer();
+  ASSERT_EQ(WaitForState(id, "ACTIVE"), "ACTIVE");
+  std::shared_ptr<serving::Endpoint> endpoint = app_->endpoints().Find(id);
+  ASSERT_NE(endpoint, nullptr);
+  auto r = endpoint->Predict({.body = serving::test_util::kIrisRow});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(ParseJson(r->body).value()["prediction"][0][0], 0);
 }
 
 }  // namespace
