@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "base/hash.h"
+#include "catalog/catalog_test_util.h"
 
 namespace ads::catalog {
 namespace {
@@ -17,34 +18,7 @@ namespace {
 constexpr char kComp[] = "ocid1.compartment.oc1..c1";
 constexpr char kUser[] = "ocid1.user.oc1..alice";
 
-class MapLink : public ObjectStorageLink {
- public:
-  Result<store::BlobInfo> GetObjectBlob(const std::string& ns, const std::string& bucket,
-                                        const std::string& object,
-                                        const iam::Principal&) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = objects_.find(ns + "/" + bucket + "/" + object);
-    if (it == objects_.end()) return NotFoundError("no object " + object);
-    return it->second;
-  }
-  Status PutObjectBlob(const std::string& ns, const std::string& bucket,
-                       const std::string& object, const store::BlobInfo& blob,
-                       const iam::Principal&) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    objects_[ns + "/" + bucket + "/" + object] = blob;
-    return OkStatus();
-  }
-  std::optional<store::BlobInfo> Find(const std::string& key) {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = objects_.find(key);
-    if (it == objects_.end()) return std::nullopt;
-    return it->second;
-  }
-
- private:
-  std::mutex mu_;
-  std::map<std::string, store::BlobInfo> objects_;
-};
+using test_util::MapLink;
 
 std::function<Result<size_t>(char*, size_t)> Reader(std::string data) {
   auto state = std::make_shared<std::pair<std::string, size_t>>(std::move(data), 0);

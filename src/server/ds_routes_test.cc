@@ -11,8 +11,10 @@
 #include <thread>
 
 #include "base/hash.h"
+#include "catalog/catalog_test_util.h"
 #include "iam/http_signature.h"
 #include "iam/keys.h"
+#include "server/route_test_util.h"
 
 namespace ads::server {
 namespace {
@@ -21,81 +23,13 @@ constexpr char kComp[] = "ocid1.compartment.oc1..open";
 constexpr char kOther[] = "ocid1.compartment.oc1..other";
 constexpr char kMissing[] = "ocid1.compartment.oc1..missing";
 
-class TestAccess : public iam::AccessControl {
- public:
-  explicit TestAccess(iam::PublicKey key) : key_(std::move(key)) {}
-  std::optional<iam::PublicKey> LookupKey(const iam::KeyId&) override { return key_; }
-  Result<iam::Principal> PrincipalFor(const iam::KeyId& key_id) override {
-    return iam::Principal{.tenancy_id = key_id.tenancy, .id = key_id.user};
-  }
-  bool IsAllowed(const iam::Principal&, iam::Verb, std::string_view,
-                 std::string_view compartment_id) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    return !denied_.contains(std::string(compartment_id));
-  }
-  bool CompartmentExists(std::string_view compartment_id) override {
-    return compartment_id != kMissing;
-  }
-  void Deny(const std::string& compartment) {
-    std::lock_guard<std::mutex> lock(mu_);
-    denied_.insert(compartment);
-  }
+using catalog::test_util::MapLink;
+using test_util::Reply;
+using test_util::SignedRequest;
+using test_util::TestAccess;
 
- private:
-  iam::PublicKey key_;
-  std::mutex mu_;
-  std::set<std::string> denied_;
-};
-
-class MapLink : public catalog::ObjectStorageLink {
- public:
-  Result<store::BlobInfo> GetObjectBlob(const std::string& ns, const std::string& bucket,
-                                        const std::string& object,
-                                        const iam::Principal&) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = objects_.find(ns + "/" + bucket + "/" + object);
-    if (it == objects_.end()) return NotFoundError("no object " + object);
-    return it->second;
-  }
-  Status PutObjectBlob(const std::string& ns, const std::string& bucket,
-                       const std::string& object, const store::BlobInfo& blob,
-                       const iam::Principal&) override {
-    std::lock_guard<std::mutex> lock(mu_);
-    objects_[ns + "/" + bucket + "/" + object] = blob;
-    return OkStatus();
-  }
-
- private:
-  std::mutex mu_;
-  std::map<std::string, store::BlobInfo> objects_;
-};
-
-struct Reply {
-  int status = 0;
-  HeaderMap headers;
-  std::string body;
-  std::optional<uint64_t> head_length;
-
-  std::string Header(const std::string& name) const {
-    auto it = headers.find(name);
-    return it == headers.end() ? "" : it->second;
-  }
-  Json JsonBody() const { return ParseJson(body).value_or(Json()); }
-  std::string Code() const { return StringMemberOr(JsonBody(), "code"); }
-};
-
-class DsRoutesTest : public ::testing::Test {
+class DsRoutesTest : public test_util::SignedRouteTest {
  protected:
-  static void SetUpTestSuite() {
-    auto key = iam::PrivateKey::Generate();
-    ASSERT_TRUE(key.ok()) << key.status().ToString();
-    key_ = new iam::PrivateKey(std::move(*key));
-  }
-  static void TearDownTestSuite() {
-    delete key_;
-    key_ = nullptr;
-  }
-
   void SetUp() override {
     auto dir = env_.MakeTempDir("ds_routes_test");
     ASSERT_TRUE(dir.ok());
@@ -105,7 +39,8 @@ class DsRoutesTest : public ::testing::Test {
     blobs_ = std::move(*blobs);
     auto db = store::Database::Open(dir_ + "/ads.db");
     ASSERT_TRUE(db.ok());
-    access_ = std::make_unique<TestAccess>(key_->public_key());
+    access_ = std::make_unique<TestAccess>(key_->public_key(), std::set<std::string>{},
+                                           std::set<std::string>{kMissing});
     catalog::CatalogOptions options;
     options.object_storage = &link_;
     options.has_active_deployment = [this](std::string_view id) {
@@ -125,44 +60,21 @@ class DsRoutesTest : public ::testing::Test {
 
   Reply Send(const std::string& method, const std::string& target, const std::string& body = "",
              HeaderMap headers = {}, std::optional<std::string> signed_body = std::nullopt) {
-    http::Request request;
-    request.method = method;
-    request.target = "/20190101" + target;
-    const size_t q = request.target.find('?');
-    request.path = request.target.substr(0, q);
-    request.query = q == std::string::npos ? "" : request.target.substr(q + 1);
-    request.headers = std::move(headers);
-    request.headers["host"] = "localhost";
-    const bool binary = method == "POST" && request.path.ends_with("/artifact");
-    iam::SigningOptions signing = iam::SigningOptions::TypeScriptSdk();
-    signing.binary_body = binary && !signed_body;
+    const std::string full_target = "/20190101" + target;
+    const std::string path = full_target.substr(0, full_target.find('?'));
+    const bool binary = method == "POST" && path.ends_with("/artifact");
+    SignedRequest options{.headers = std::move(headers),
+                          .signing = iam::SigningOptions::TypeScriptSdk(),
+                          .signed_body = std::move(signed_body),
+                          .pull_size = 5};
+    options.signing.binary_body = binary && !options.signed_body;
     if (method == "POST" || method == "PUT") {
-      request.headers["content-type"] = binary ? "application/octet-stream" : "application/json";
-      request.headers["content-length"] = std::to_string(signed_body.value_or(body).size());
+      options.headers["content-type"] = binary ? "application/octet-stream" : "application/json";
+      options.headers["content-length"] =
+          std::to_string(options.signed_body.value_or(body).size());
     }
-    auto signed_headers =
-        iam::SignRequest(method, request.target, request.headers, signed_body.value_or(body),
-                         KeyId(), *key_, signing);
-    EXPECT_TRUE(signed_headers.ok()) << signed_headers.status().ToString();
-    for (const auto& [k, v] : signed_headers.value_or({})) request.headers[k] = v;
-    if (signed_body) request.headers["content-length"] = std::to_string(body.size());
-    http::StringBodyReader reader(body);
-    request.body = &reader;
-    http::Response response;
-    router_->Dispatch(request, response);
-    Reply reply{response.status, response.headers, response.body, response.head_length};
-    if (response.body_source) {
-      reply.body.clear();
-      char buf[5];
-      for (;;) {
-        auto n = response.body_source(buf, sizeof buf);
-        EXPECT_TRUE(n.ok()) << n.status().ToString();
-        if (!n.ok() || *n == 0) break;
-        reply.body.append(buf, *n);
-      }
-      EXPECT_EQ(reply.body.size(), response.body_length);
-    }
-    return reply;
+    return test_util::SendSigned(*router_, method, full_target, body, std::move(options), KeyId(),
+                                 key_);
   }
   Reply Post(const std::string& target, const Json& body, HeaderMap headers = {}) {
     return Send("POST", target, body.dump(), std::move(headers));
@@ -190,11 +102,6 @@ class DsRoutesTest : public ::testing::Test {
     return Json();
   }
 
-  static std::string KeyId() {
-    return "ocid1.tenancy.oc1..t/ocid1.user.oc1..u/" + key_->public_key().Fingerprint();
-  }
-
-  static iam::PrivateKey* key_;
   Env& env_ = *Env::Default();
   std::string dir_;
   std::unique_ptr<store::BlobStore> blobs_;
@@ -204,8 +111,6 @@ class DsRoutesTest : public ::testing::Test {
   std::unique_ptr<catalog::Catalog> catalog_;
   std::unique_ptr<Router> router_;
 };
-
-iam::PrivateKey* DsRoutesTest::key_ = nullptr;
 
 TEST_F(DsRoutesTest, ModelCrudWithEtagsAndIfMatch) {
   const std::string project = Project();

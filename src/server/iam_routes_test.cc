@@ -9,6 +9,7 @@
 #include "iam/bootstrap.h"
 #include "iam/http_signature.h"
 #include "iam/oci_config.h"
+#include "server/route_test_util.h"
 
 namespace ads::server {
 namespace {
@@ -63,29 +64,18 @@ class IamRoutesTest : public ::testing::Test {
   // Sends a request signed by `who` (unsigned when null).
   Reply Send(const Signer* who, const std::string& method, const std::string& target,
              const Json& body = nullptr) {
-    http::Request request;
-    request.method = method;
-    request.target = target;
-    const size_t q = target.find('?');
-    request.path = target.substr(0, q);
-    request.query = q == std::string::npos ? "" : target.substr(q + 1);
-    request.headers["host"] = "localhost";
     const std::string text = body.is_null() ? "" : body.dump();
+    test_util::SignedRequest options;
     if (method == "POST" || method == "PUT") {
-      request.headers["content-length"] = std::to_string(text.size());
-      request.headers["content-type"] = "application/json";
+      options.headers["content-length"] = std::to_string(text.size());
+      options.headers["content-type"] = "application/json";
     }
-    if (who != nullptr) {
-      auto added = iam::SignRequest(method, target, request.headers, text, who->key_id, who->key);
-      EXPECT_TRUE(added.ok()) << added.status().ToString();
-      for (const auto& [k, v] : added.value_or({})) request.headers[k] = v;
-    }
-    http::StringBodyReader reader(text);
-    request.body = &reader;
-    http::Response response;
-    router_->Dispatch(request, response);
-    Reply reply{response.status, nullptr, response.body};
-    if (!response.body.empty()) reply.json = ParseJson(response.body).value_or(nullptr);
+    test_util::Reply sent = test_util::SendSigned(*router_, method, target, text,
+                                                  std::move(options),
+                                                  who == nullptr ? "" : who->key_id,
+                                                  who == nullptr ? nullptr : &who->key);
+    Reply reply{sent.status, nullptr, sent.body};
+    if (!sent.body.empty()) reply.json = ParseJson(sent.body).value_or(nullptr);
     return reply;
   }
   Reply Admin(const std::string& method, const std::string& target, const Json& body = nullptr) {

@@ -10,6 +10,7 @@
 #include "base/hash.h"
 #include "iam/http_signature.h"
 #include "iam/keys.h"
+#include "server/route_test_util.h"
 
 namespace ads::server {
 namespace {
@@ -21,35 +22,9 @@ constexpr char kNs[] = "ads-tenancy";
 constexpr char kComp[] = "ocid1.compartment.oc1..open";
 constexpr char kDenied[] = "ocid1.compartment.oc1..denied";
 
-class TestAccess : public iam::AccessControl {
- public:
-  explicit TestAccess(iam::PublicKey key) : key_(std::move(key)) {}
-  std::optional<iam::PublicKey> LookupKey(const iam::KeyId&) override { return key_; }
-  Result<iam::Principal> PrincipalFor(const iam::KeyId& key_id) override {
-    return iam::Principal{.tenancy_id = key_id.tenancy, .id = key_id.user};
-  }
-  bool IsAllowed(const iam::Principal&, iam::Verb, std::string_view,
-                 std::string_view compartment_id) override {
-    return compartment_id != kDenied;
-  }
-  bool CompartmentExists(std::string_view) override { return true; }
-
- private:
-  iam::PublicKey key_;
-};
-
-struct Reply {
-  int status = 0;
-  HeaderMap headers;
-  std::string body;
-  std::optional<uint64_t> head_length;
-
-  std::string Header(const std::string& name) const {
-    auto it = headers.find(name);
-    return it == headers.end() ? "" : it->second;
-  }
-  Json JsonBody() const { return ParseJson(body).value_or(Json()); }
-};
+using test_util::Reply;
+using test_util::SignedRequest;
+using test_util::TestAccess;
 
 struct SendOptions {
   HeaderMap headers;
@@ -59,18 +34,8 @@ struct SendOptions {
   std::optional<std::string> signed_body;
 };
 
-class OsRoutesTest : public ::testing::Test {
+class OsRoutesTest : public test_util::SignedRouteTest {
  protected:
-  static void SetUpTestSuite() {
-    auto key = iam::PrivateKey::Generate();
-    ASSERT_TRUE(key.ok()) << key.status().ToString();
-    key_ = new iam::PrivateKey(std::move(*key));
-  }
-  static void TearDownTestSuite() {
-    delete key_;
-    key_ = nullptr;
-  }
-
   void SetUp() override {
     auto dir = env_.MakeTempDir("os_routes_test");
     ASSERT_TRUE(dir.ok()) << dir.status().ToString();
@@ -80,7 +45,7 @@ class OsRoutesTest : public ::testing::Test {
     blobs_ = std::move(*blobs);
     auto db = store::Database::Open(dir_ + "/ads.db");
     ASSERT_TRUE(db.ok()) << db.status().ToString();
-    access_ = std::make_unique<TestAccess>(key_->public_key());
+    access_ = std::make_unique<TestAccess>(key_->public_key(), std::set<std::string>{kDenied});
     auto os = objectstore::ObjectStore::Open(std::move(*db), *blobs_, access_.get(), env_,
                                              {.namespace_name = kNs});
     ASSERT_TRUE(os.ok()) << os.status().ToString();
@@ -96,47 +61,20 @@ class OsRoutesTest : public ::testing::Test {
 
   Reply Send(const std::string& method, const std::string& target, const std::string& body = "",
              SendOptions options = {}) {
-    http::Request request;
-    request.method = method;
-    request.target = target;
-    const size_t q = target.find('?');
-    request.path = target.substr(0, q);
-    request.query = q == std::string::npos ? "" : target.substr(q + 1);
-    request.headers = options.headers;
-    request.headers["host"] = "localhost";
     const bool binary = method == "PUT";
-    iam::SigningOptions signing = iam::SigningOptions::PythonSdk();
-    signing.binary_body = binary && !options.sign_body_hash;
+    SignedRequest request{.headers = std::move(options.headers),
+                          .signing = iam::SigningOptions::PythonSdk(),
+                          .signed_body = std::move(options.signed_body),
+                          .pull_size = 7};  // small on purpose: many pulls
+    request.signing.binary_body = binary && !options.sign_body_hash;
     if (binary && !request.headers.contains("content-type")) {
       request.headers["content-type"] = "application/octet-stream";
     }
     if (!body.empty() || method == "POST" || method == "PUT") {
       request.headers["content-length"] = std::to_string(body.size());
     }
-    auto signed_headers = iam::SignRequest(method, target, request.headers,
-                                           options.signed_body.value_or(body), KeyId(), *key_,
-                                           signing);
-    EXPECT_TRUE(signed_headers.ok()) << signed_headers.status().ToString();
-    for (const auto& [k, v] : signed_headers.value_or({})) request.headers[k] = v;
-    if (options.signed_body) request.headers["content-length"] = std::to_string(body.size());
-    http::StringBodyReader reader(body);
-    request.body = &reader;
-    http::Response response;
-    router_->Dispatch(request, response);
-
-    Reply reply{response.status, response.headers, response.body, response.head_length};
-    if (response.body_source) {
-      reply.body.clear();
-      char buf[7];  // small on purpose: many pulls
-      for (;;) {
-        auto n = response.body_source(buf, sizeof buf);
-        EXPECT_TRUE(n.ok()) << n.status().ToString();
-        if (!n.ok() || *n == 0) break;
-        reply.body.append(buf, *n);
-      }
-      EXPECT_EQ(reply.body.size(), response.body_length);
-    }
-    return reply;
+    return test_util::SendSigned(*router_, method, target, body, std::move(request), KeyId(),
+                                 key_);
   }
 
   Reply CreateBucket(const std::string& name, const std::string& comp = kComp) {
@@ -147,11 +85,6 @@ class OsRoutesTest : public ::testing::Test {
     return std::string("/n/") + kNs + "/b/" + bucket + "/o/" + http::PercentEncode(object);
   }
 
-  static std::string KeyId() {
-    return "ocid1.tenancy.oc1..t/ocid1.user.oc1..u/" + key_->public_key().Fingerprint();
-  }
-
-  static iam::PrivateKey* key_;
   Env& env_ = *Env::Default();
   std::string dir_;
   std::unique_ptr<store::BlobStore> blobs_;
@@ -159,8 +92,6 @@ class OsRoutesTest : public ::testing::Test {
   std::unique_ptr<objectstore::ObjectStore> os_;
   std::unique_ptr<Router> router_;
 };
-
-iam::PrivateKey* OsRoutesTest::key_ = nullptr;
 
 TEST_F(OsRoutesTest, NamespaceAndBuckets) {
   Reply ns = Send("GET", "/n/");
