@@ -13,6 +13,7 @@
 #include "server/iam_routes.h"
 #include "server/md_routes.h"
 #include "server/os_routes.h"
+#include "server/predict_routes.h"
 #include "store/blob_store.h"
 #include "store/sqlite.h"
 
@@ -140,6 +141,7 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Open(Env& env, const ServerAppOpti
   AddObjectStorageRoutes(*state->router, *state->objects);
   AddDataScienceRoutes(*state->router, *state->catalog);
   AddModelDeploymentRoutes(*state->router, *state->deployments, *state->catalog);
+  AddPredictRoutes(*state->router, *state->deployments, PredictRouteOptions{});
   return std::unique_ptr<ServerApp>(new ServerApp(std::move(state)));
 }
 
