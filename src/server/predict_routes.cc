@@ -382,6 +382,8 @@ Json Nest(const std::vector<Json>& flat, const std::vector<int64_t>& shape, size
   return out;
 }
 
+constexpr size_t kMaxElements = size_t{1} << 32;
+
 struct InferInput {
   std::string name;
   std::vector<int64_t> shape;
@@ -415,7 +417,13 @@ Result<std::string> InferPayload(const Json& doc, std::string_view binary, int64
         return InvalidArgumentError("input '" + t.name + "': shape " + shape->dump() + " must list non-negative integers");
       }
       t.shape.push_back(d.get<int64_t>());
-      count *= static_cast<size_t>(d.get<int64_t>());
+      // No tensor within a 10 MB body has more elements than the body has
+      // bytes; the bound also keeps the product from overflowing.
+      const size_t dim = static_cast<size_t>(d.get<int64_t>());
+      if (dim != 0 && count > kMaxElements / dim) {
+        return InvalidArgumentError("input '" + t.name + "': shape " + shape->dump() + " is too large");
+      }
+      count *= dim;
     }
     std::vector<Json> flat;
     const Json* params = FindMember(in, "parameters");

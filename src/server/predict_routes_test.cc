@@ -442,6 +442,11 @@ TEST_F(PredictRoutesTest, KserveInferErrorsNameTheProblem) {
   EXPECT_EQ(output.status, 400);
   EXPECT_THAT(std::string(Body(output)["error"]), HasSubstr("no output 'nope' (it has label, probabilities)"));
   EXPECT_EQ(Send("POST", "/v2/models/iris-rf/infer", "{not json").status, 400);
+  auto huge = Send("POST", "/v2/models/iris-rf/infer",
+                   R"({"inputs": [{"name": "input", "shape": [4294967296, 4294967296, 16], "datatype": "FP64",
+                                   "parameters": {"binary_data_size": 0}}]})");
+  EXPECT_EQ(huge.status, 400);
+  EXPECT_THAT(std::string(Body(huge)["error"]), HasSubstr("is too large"));
   EXPECT_EQ(Send("POST", std::string("/") + kIris + "/predict", kRows).status, 200);
 }
 
