@@ -186,32 +186,38 @@ Result<Json> WaitForAction(client::Client& c, const client::Response& r, const s
 
 // ---------------------------------------------------------------- deploy
 
+// categoryLogDetails. On OCI a log is a Logging service OCID; an ads server
+// keeps the lines itself (<data-dir>/logs/<deployment>/) and records the ids
+// as given, so the flags alone are enough there.
 struct LogFlags {
+  bool access = false;
+  bool predict = false;
   std::string log_group_id;
-  std::string access_log;  // a log OCID, or "" when not asked for
-  std::string predict_log;
+  std::string access_log_id;
+  std::string predict_log_id;
 };
 
 void AddLogFlags(CLI::App* cmd, LogFlags* l) {
-  cmd->add_option("--log-group-id", l->log_group_id,
-                  "Log group of the access/predict logs (default: the deployment's own)");
-  cmd->add_option("--access-log", l->access_log,
-                  "Keep an access log (categoryLogDetails.access); value: its log id")
-      ->expected(0, 1)
-      ->default_str("access");
-  cmd->add_option("--predict-log", l->predict_log,
-                  "Keep a predict log (categoryLogDetails.predict); value: its log id")
-      ->expected(0, 1)
-      ->default_str("predict");
+  cmd->add_flag("--access-log", l->access, "Keep an access log (categoryLogDetails.access)");
+  cmd->add_flag("--predict-log", l->predict, "Keep a predict log (categoryLogDetails.predict)");
+  cmd->add_option("--log-group-id", l->log_group_id, "Log group OCID of both logs");
+  cmd->add_option("--access-log-id", l->access_log_id, "Log OCID of the access log (implies "
+                                                       "--access-log)");
+  cmd->add_option("--predict-log-id", l->predict_log_id, "Log OCID of the predict log (implies "
+                                                         "--predict-log)");
 }
 
 // categoryLogDetails for the flags; null when no log was asked for.
 Json CategoryLogDetails(const LogFlags& l) {
   Json details = Json::object();
   const std::string group = l.log_group_id.empty() ? "default" : l.log_group_id;
-  if (!l.access_log.empty()) details["access"] = {{"logGroupId", group}, {"logId", l.access_log}};
-  if (!l.predict_log.empty()) {
-    details["predict"] = {{"logGroupId", group}, {"logId", l.predict_log}};
+  if (l.access || !l.access_log_id.empty()) {
+    details["access"] = {{"logGroupId", group},
+                         {"logId", l.access_log_id.empty() ? "access" : l.access_log_id}};
+  }
+  if (l.predict || !l.predict_log_id.empty()) {
+    details["predict"] = {{"logGroupId", group},
+                          {"logId", l.predict_log_id.empty() ? "predict" : l.predict_log_id}};
   }
   return details.empty() ? Json() : details;
 }

@@ -265,10 +265,11 @@ TEST_F(DeploymentCliTest, WaitReportsAFailedDeployment) {
 
 TEST_F(DeploymentCliTest, LogsShowWhatPredictWrote) {
   const std::string model = SaveIris();
-  Json d = AdsJson({"model", "deploy", model, "--wait", "--access-log", "--predict-log"});
+  Json d = AdsJson({"model", "deploy", "--access-log", model, "--wait", "--predict-log-id",
+                    "ocid1.log.oc1..predict", "--log-group-id", "ocid1.loggroup.oc1..g"});
   const std::string id = d["id"];
-  EXPECT_TRUE(d["categoryLogDetails"].contains("access")) << d.dump();
-  EXPECT_TRUE(d["categoryLogDetails"].contains("predict")) << d.dump();
+  EXPECT_EQ(d["categoryLogDetails"]["access"]["logGroupId"], "ocid1.loggroup.oc1..g") << d.dump();
+  EXPECT_EQ(d["categoryLogDetails"]["predict"]["logId"], "ocid1.log.oc1..predict") << d.dump();
   CmdResult none = Ads({"model-deployment", "logs", id});
   EXPECT_EQ(none.exit_code, 0) << none.err;
   EXPECT_THAT(none.err, HasSubstr("No access log lines"));
