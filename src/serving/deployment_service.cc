@@ -517,7 +517,12 @@ Result<Started> DeploymentService::Update(std::string_view id, const Json& detai
       return;
     }
     if (std::shared_ptr<DeploymentEndpoint> endpoint = EndpointOf(id)) endpoint->Serve(*loaded);
-    Finish(id, S::kActive, "", OkStatus(), [&next](DeploymentRow& r) { r.doc = next; });
+    Finish(id, S::kActive, "", OkStatus(), [&next](DeploymentRow& r) {
+      // A change of compartment may have landed while the model loaded.
+      const Json compartment = r.doc["compartmentId"];
+      r.doc = next;
+      r.doc["compartmentId"] = compartment;
+    });
   });
   return Started{ToResource(row), wr};
 }

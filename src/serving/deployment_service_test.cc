@@ -372,6 +372,34 @@ TEST_F(DeploymentServiceTest, AFailingWorkerMakesTheDeploymentNeedAttention) {
   EXPECT_EQ(State(id), "ACTIVE");
 }
 
+TEST_F(DeploymentServiceTest, BatchingEnvironmentVariablesReachTheEndpoint) {
+  Json details = test_util::DeploymentDetails(kComp, project_, model_, 8);
+  details["modelDeploymentConfigurationDetails"]["environmentConfigurationDetails"]
+         ["environmentVariables"] = {{"ADS_MAX_BATCH_SIZE", "16"}, {"ADS_MAX_QUEUE_DELAY_US", "300"}};
+  auto started = service_->Create(details, {"ocid1.user.oc1..u", ""});
+  ASSERT_TRUE(started.ok()) << started.status().ToString();
+  service_->WaitIdle();
+  std::shared_ptr<Endpoint> endpoint = service_->Find(started->resource.doc["id"].get<std::string>());
+  ASSERT_TRUE(endpoint->ready());
+  EXPECT_EQ(endpoint->info().max_batch_size, 16);
+  EXPECT_EQ(endpoint->info().max_queue_delay_us, 300);
+  // Concurrent single rows (batched together or not) each get their own answer.
+  std::vector<std::thread> clients;
+  std::atomic<int> right{0};
+  for (int t = 0; t < 8; ++t) {
+    clients.emplace_back([&] {
+      for (int i = 0; i < 20; ++i) {
+        auto r = endpoint->Predict({.body = kIrisRow});
+        if (r.ok() && ParseJson(r->body).value_or(Json())["prediction"][0] == Json::array({0})) {
+          right.fetch_add(1);
+        }
+      }
+    });
+  }
+  for (std::thread& t : clients) t.join();
+  EXPECT_EQ(right.load(), 160);
+}
+
 TEST_F(DeploymentServiceTest, LogsFollowCategoryLogDetails) {
   Json details = test_util::DeploymentDetails(kComp, project_, model_);
   details["categoryLogDetails"] = {{"access", {{"logGroupId", "g"}, {"logId", "a"}}}};
