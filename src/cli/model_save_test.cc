@@ -95,7 +95,8 @@ class SaveTest : public AdsServerTest {
   }
   std::vector<std::string> ObjectNames(const std::string& ns, const std::string& bucket) {
     std::vector<std::string> names;
-    for (const Json& o : Call("GET", "/n/" + ns + "/b/" + bucket + "/o")["objects"]) {
+    const Json list = Call("GET", "/n/" + ns + "/b/" + bucket + "/o");
+    for (const Json& o : list["objects"]) {
       names.push_back(o["name"].get<std::string>());
     }
     return names;
