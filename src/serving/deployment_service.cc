@@ -605,13 +605,25 @@ Result<std::vector<std::string>> DeploymentService::ReadLog(std::string_view id,
   }
   const std::string path = JoinPath(JoinPath(JoinPath(options_.data_dir, "logs"), id),
                                     type == LogType::kAccess ? "access.log" : "predict.log");
-  Result<std::string> text = env_.ReadFile(path);
-  if (!text.ok()) {
-    if (text.status().code() == StatusCode::kNotFound) return std::vector<std::string>();
-    return text.status();
+  if (!env_.Stat(path).ok()) return std::vector<std::string>();
+  // Logs grow with traffic: read backwards from the end only as far as the
+  // last `tail` lines need.
+  ADS_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> file, env_.NewRandomAccessFile(path));
+  constexpr uint64_t kChunk = 64 * 1024;
+  std::string text;
+  uint64_t start = file->size();
+  while (start > 0 && std::count(text.begin(), text.end(), '\n') <= tail) {
+    const uint64_t n = std::min(kChunk, start);
+    start -= n;
+    std::string chunk(n, '\0');
+    ADS_ASSIGN_OR_RETURN(size_t got, file->Read(start, n, chunk.data()));
+    chunk.resize(got);
+    text.insert(0, chunk);
   }
-  std::vector<std::string> lines = Split(*text, '\n');
+  std::vector<std::string> lines = Split(text, '\n');
   if (!lines.empty() && lines.back().empty()) lines.pop_back();
+  // The first piece may be the end of an older line.
+  if (start > 0 && !lines.empty()) lines.erase(lines.begin());
   if (static_cast<int>(lines.size()) > tail) lines.erase(lines.begin(), lines.end() - tail);
   return lines;
 }

@@ -428,6 +428,16 @@ TEST_F(DeploymentServiceTest, LogsFollowCategoryLogDetails) {
   EXPECT_EQ(service_->ReadLog(id, LogType::kPredict, 10).value().size(), 1u);
   EXPECT_EQ(service_->ReadLog(id, LogType::kAccess, 0).status().code(),
             StatusCode::kInvalidArgument);
+
+  // A log larger than one read: the tail is still exact lines.
+  const std::string pad(40, 'x');
+  for (int i = 3; i < 4000; ++i) endpoint->Log(LogType::kAccess, {{"n", i}, {"pad", pad}});
+  auto tail = service_->ReadLog(id, LogType::kAccess, 2500);
+  ASSERT_TRUE(tail.ok()) << tail.status().ToString();
+  ASSERT_EQ(tail->size(), 2500u);
+  EXPECT_EQ(ParseJson(tail->front()).value()["n"], 1500);
+  EXPECT_EQ(ParseJson(tail->back()).value()["n"], 3999);
+  EXPECT_EQ(service_->ReadLog(id, LogType::kAccess, 10000).value().size(), 4000u);
 }
 
 TEST_F(DeploymentServiceTest, ListFiltersSortsAndPages) {
