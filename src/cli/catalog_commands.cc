@@ -55,24 +55,6 @@ void AddIdArgument(CLI::App* cmd, std::string* id, const std::string& noun) {
   cmd->add_option("--" + noun + "-id", *id, noun + " OCID (the same as ID)");
 }
 
-Result<Json> CallJson(client::Client& c, std::string_view method, const std::string& path,
-                      const std::optional<Json>& body = std::nullopt,
-                      const HeaderMap& headers = {}, std::string* etag = nullptr) {
-  ADS_ASSIGN_OR_RETURN(client::Response r, c.Call(method, path, body, headers));
-  if (etag != nullptr) *etag = std::string(r.Header("etag"));
-  if (r.body.empty()) return Json(nullptr);
-  return r.ParseJson();
-}
-
-// A resource after a write: one table row with the list columns, or its JSON.
-void PrintRow(const Json& resource, const std::vector<Column>& columns, OutputFormat format) {
-  if (format == OutputFormat::kJson) {
-    PrintOne(resource, format);
-  } else {
-    PrintList(Json::array({resource}), columns, format);
-  }
-}
-
 // Deletes answer 202 with a work request (projects, version sets); the work
 // may run later on OCI, so wait until it is final and report its errors.
 Status WaitForWorkRequest(client::Client& c, const std::string& id) {

@@ -163,6 +163,12 @@ TEST_F(CatalogCommandsTest, ModelUpdateChangesOnlyMetadata) {
   EXPECT_EQ(got["customMetadataList"][1]["value"], "ml, team");  // commas kept
   EXPECT_EQ(got["customMetadataList"][1]["description"], "who");
 
+  CmdResult table = Ads({"model", "get", id, "-o", "table"});
+  ASSERT_EQ(table.exit_code, 0) << table.err;
+  EXPECT_THAT(table.out, HasSubstr("versionLabel"));
+  EXPECT_THAT(table.out, HasSubstr("customMetadataList:\n  KEY "));
+  EXPECT_THAT(table.out, HasSubstr("CATEGORY"));
+
   // The same key replaces; --remove-custom-metadata drops one.
   AdsJson({"model", "update", id, "--custom-metadata", "OWNER=ops",
            "--remove-custom-metadata", "kept"});
@@ -187,7 +193,7 @@ TEST_F(CatalogCommandsTest, ActivateDeactivateAndDelete) {
   const std::string project = CreateProject(tenancy_id());
   const std::string id = CreateModel({{"compartmentId", tenancy_id()}, {"projectId", project}});
   EXPECT_EQ(StringMemberOr(AdsJson({"model", "deactivate", id}), "lifecycleState"), "INACTIVE");
-  CmdResult again = Ads({"model", "deactivate", id});
+  CmdResult again = Ads({"model", "deactivate", id, "--no-retry"});
   EXPECT_EQ(again.exit_code, 1);
   EXPECT_THAT(again.err, HasSubstr("error: IncorrectState (409)"));
   CmdResult activated = Ads({"model", "activate", id, "-o", "table"});
@@ -196,12 +202,12 @@ TEST_F(CatalogCommandsTest, ActivateDeactivateAndDelete) {
   EXPECT_THAT(activated.out, HasSubstr("ACTIVE"));
 
   // A project with a live model is refused; the model goes with --force.
-  CmdResult busy = Ads({"project", "delete", project});
+  CmdResult busy = Ads({"project", "delete", project, "--no-retry"});
   EXPECT_EQ(busy.exit_code, 1);
   EXPECT_THAT(busy.err, HasSubstr("IncorrectState"));
   ASSERT_EQ(Ads({"model", "delete", id, "--force"}).exit_code, 0);
   EXPECT_EQ(StringMemberOr(AdsJson({"model", "get", id}), "lifecycleState"), "DELETED");
-  CmdResult twice = Ads({"model", "delete", id});
+  CmdResult twice = Ads({"model", "delete", id, "--no-retry"});
   EXPECT_EQ(twice.exit_code, 1);
   EXPECT_THAT(twice.err, HasSubstr("IncorrectState"));
   EXPECT_EQ(Ads({"project", "delete", project}).exit_code, 0);
@@ -243,7 +249,7 @@ TEST_F(CatalogCommandsTest, VersionSetsListTheirModelsByVersion) {
   EXPECT_EQ(taken.exit_code, 1);
   EXPECT_THAT(taken.err, HasSubstr("Conflict"));
 
-  CmdResult refused = Ads({"model-version-set", "delete", set_id});
+  CmdResult refused = Ads({"model-version-set", "delete", set_id, "--no-retry"});
   EXPECT_EQ(refused.exit_code, 1);
   EXPECT_THAT(refused.err, HasSubstr("IncorrectState"));
   CmdResult deleted = Ads({"model-version-set", "delete", set_id, "--delete-related-models"});
@@ -376,7 +382,7 @@ TEST_F(CatalogCommandsTest, IamUpdatesAndDeletes) {
 
   const std::string inner = StringMemberOr(
       AdsJson({"iam", "compartment", "create", "-c", c, "--name", "inner"}), "id");
-  CmdResult non_empty = Ads({"iam", "compartment", "delete", c});
+  CmdResult non_empty = Ads({"iam", "compartment", "delete", c, "--no-retry"});
   EXPECT_EQ(non_empty.exit_code, 1);
   EXPECT_THAT(non_empty.err, HasSubstr("IncorrectState"));
   ASSERT_EQ(Ads({"iam", "compartment", "delete", inner}).exit_code, 0);

@@ -32,21 +32,6 @@ std::string TenancyOf(const client::Client& c) {
 
 bool IsOcid(const std::string& s) { return s.rfind("ocid1.", 0) == 0; }
 
-Result<Json> CallJson(client::Client& c, std::string_view method, const std::string& path,
-                      const std::optional<Json>& body = std::nullopt) {
-  ADS_ASSIGN_OR_RETURN(client::Response r, c.Call(method, path, body));
-  if (r.body.empty()) return Json(nullptr);
-  return r.ParseJson();
-}
-
-void PrintRow(const Json& resource, const std::vector<Column>& columns, OutputFormat format) {
-  if (format == OutputFormat::kJson) {
-    PrintOne(resource, format);
-  } else {
-    PrintList(Json::array({resource}), columns, format);
-  }
-}
-
 struct IamFlags {
   ServerFlags g;
   std::string id;              // the resource of get/update/delete

@@ -120,6 +120,7 @@ void AddServerFlags(CLI::App* cmd, ServerFlags* flags) {
   cmd->add_option("--output,-o", flags->output,
                   "table or json (default: table on a terminal, json otherwise)")
       ->check(CLI::IsMember({"table", "json"}));
+  cmd->add_flag("--no-retry", flags->no_retry, "Send each request once, without retries");
 }
 
 int RunWithClient(const ServerFlags& flags, const std::function<Status(client::Client&)>& body) {
@@ -129,7 +130,7 @@ int RunWithClient(const ServerFlags& flags, const std::function<Status(client::C
   options.endpoint = flags.endpoint;
   // The SDKs' retries, shortened: on an ads server a 409 IncorrectState is
   // final, and a person at a terminal should not wait seconds to learn it.
-  options.max_attempts = 3;
+  options.max_attempts = flags.no_retry ? 1 : 3;
   options.initial_backoff = std::chrono::milliseconds(250);
   auto c = client::Client::FromConfig(options);
   if (!c.ok()) {
@@ -196,6 +197,15 @@ Result<Json> ListPages(client::Client& c, const std::string& path_and_query, int
       return all;
     }
   }
+}
+
+Result<Json> CallJson(client::Client& c, std::string_view method, const std::string& path,
+                      const std::optional<Json>& body, const HeaderMap& headers,
+                      std::string* etag) {
+  ADS_ASSIGN_OR_RETURN(client::Response r, c.Call(method, path, body, headers));
+  if (etag != nullptr) *etag = std::string(r.Header("etag"));
+  if (r.body.empty()) return Json(nullptr);
+  return r.ParseJson();
 }
 
 std::string FieldText(const Json& item, std::string_view name) {
@@ -271,6 +281,14 @@ void PrintOne(const Json& resource, OutputFormat format) {
     std::cout << resource.dump(2) << "\n";
   } else {
     std::cout << RenderOne(resource);
+  }
+}
+
+void PrintRow(const Json& resource, const std::vector<Column>& columns, OutputFormat format) {
+  if (format == OutputFormat::kJson) {
+    PrintOne(resource, format);
+  } else {
+    PrintList(Json::array({resource}), columns, format);
   }
 }
 

@@ -25,6 +25,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,6 +46,7 @@ struct ServerFlags {
   std::string profile;      // else $OCI_CONFIG_PROFILE, else DEFAULT
   std::string endpoint;     // else the profile's `endpoint`
   std::string output;       // "table", "json" or empty (see the header comment)
+  bool no_retry = false;    // one attempt per request (the OCI CLI's --no-retry)
 
   OutputFormat Format() const;
 };
@@ -77,6 +79,12 @@ class PathWithQuery {
 Result<Json> ListPages(client::Client& c, const std::string& path_and_query, int limit,
                        const std::string& page, std::string* next_page);
 
+// A JSON call; the parsed body (null when empty). *etag receives the etag
+// header when asked.
+Result<Json> CallJson(client::Client& c, std::string_view method, const std::string& path,
+                      const std::optional<Json>& body = std::nullopt,
+                      const HeaderMap& headers = {}, std::string* etag = nullptr);
+
 // One column of a list table.
 struct Column {
   std::string header;
@@ -100,6 +108,8 @@ std::string RenderOne(const Json& resource);
 // Print to stdout in the chosen format.
 void PrintList(const Json& items, const std::vector<Column>& columns, OutputFormat format);
 void PrintOne(const Json& resource, OutputFormat format);
+// A resource after a write: a one-row table with the list's columns, or its JSON.
+void PrintRow(const Json& resource, const std::vector<Column>& columns, OutputFormat format);
 
 }  // namespace ads::cli
 
