@@ -274,6 +274,54 @@ TEST_F(DeploymentServiceTest, RestartBringsAnActiveDeploymentBack) {
   EXPECT_FALSE(service_->Find(inactive)->ready());
 }
 
+// A server that died in the middle of actions: on the next start DELETING
+// finishes, an interrupted deactivate ends INACTIVE, and an interrupted
+// update reloads the previous configuration and fails its work request.
+TEST_F(DeploymentServiceTest, RestartFinishesOrUndoesInterruptedActions) {
+  const std::string deleting = Deploy(model_);
+  const std::string deactivating = Deploy(model_);
+  const std::string updating = Deploy(model_);
+  service_.reset();
+  {
+    auto db = store::Database::Open(dir_ + "/ads.db").value();
+    const auto interrupt = [&](const std::string& id, const std::string& state,
+                               const std::string& action, const std::string& operation) {
+      const std::string wr =
+          catalog_->CreateDeploymentWorkRequest(operation, kComp, id).value();
+      auto q = db->Prepare(
+                     "UPDATE model_deployments SET lifecycle_state = ?2, pending = ?3,"
+                     " work_request_id = ?4, doc = json_set(doc, '$.lifecycleState', ?2)"
+                     " WHERE id = ?1")
+                   .value();
+      ASSERT_TRUE(q.BindText(1, id).ok());
+      ASSERT_TRUE(q.BindText(2, state).ok());
+      ASSERT_TRUE(q.BindText(3, Json{{"action", action}, {"from", "ACTIVE"}}.dump()).ok());
+      ASSERT_TRUE(q.BindText(4, wr).ok());
+      ASSERT_TRUE(q.Run().ok());
+    };
+    interrupt(deleting, "DELETING", "delete", "MODEL_DEPLOYMENT_DELETE");
+    interrupt(deactivating, "UPDATING", "deactivate", "MODEL_DEPLOYMENT_DEACTIVATE");
+    interrupt(updating, "UPDATING", "update", "MODEL_DEPLOYMENT_UPDATE");
+  }
+  OpenService();
+  service_->WaitIdle();
+  EXPECT_EQ(State(deleting), "DELETED");
+  EXPECT_EQ(service_->Find(deleting), nullptr);
+  EXPECT_EQ(State(deactivating), "INACTIVE");
+  EXPECT_EQ(State(updating), "ACTIVE");
+  EXPECT_TRUE(service_->Find(updating)->Predict({.body = kIrisRow}).ok());
+  catalog::ListQuery query{.compartment_id = kComp, .limit = 100};
+  std::map<std::string, std::string> status_of;
+  auto page = catalog_->ListWorkRequests(query);
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  for (const Json& wr : page->items) {
+    status_of[wr["operationType"]] = wr["status"];
+  }
+  EXPECT_EQ(status_of["MODEL_DEPLOYMENT_DELETE"], "SUCCEEDED");
+  EXPECT_EQ(status_of["MODEL_DEPLOYMENT_DEACTIVATE"], "SUCCEEDED");
+  EXPECT_EQ(status_of["MODEL_DEPLOYMENT_UPDATE"], "FAILED");
+}
+
 TEST_F(DeploymentServiceTest, BadCreateInputIsRefusedClearly) {
   const auto create = [&](const Json& details) {
     return service_->Create(details, {"ocid1.user.oc1..u", ""}).status();
