@@ -389,7 +389,7 @@ VerifyResult VerifyRequest(std::string_view method, std::string_view request_tar
                 "no key " + Quoted(result.key_id.raw));
   }
   if (result.key_id.kind == KeyId::Kind::kApiKey &&
-      key->Fingerprint() != result.key_id.fingerprint) {
+      !key->HasFingerprint(result.key_id.fingerprint)) {
     return Fail(std::move(result), VerifyOutcome::kUnknownKey,
                 "the key found for " + Quoted(result.key_id.raw) +
                     " has another fingerprint");

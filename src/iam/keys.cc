@@ -8,7 +8,6 @@
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
 
-#include <cstdio>
 #include <string>
 
 #include "base/strings.h"
@@ -23,6 +22,21 @@ EvpPkeyPtr ShareKey(evp_pkey_st* key) {
   EVP_PKEY_up_ref(key);
   return EvpPkeyPtr(key);
 }
+
+struct PublicKeyState {
+  EvpPkeyPtr key;
+  std::string fingerprint;
+  // EVP_PKEY_verify_init'ed for RSASSA-PKCS1-v1_5 over a SHA-256 digest.
+  // Never used directly: each verify works on a duplicate, so that threads
+  // share nothing mutable. Null when it could not be prepared (VerifySha256
+  // then takes the slow path).
+  EVP_PKEY_CTX* verify_template = nullptr;
+
+  PublicKeyState() = default;
+  PublicKeyState(const PublicKeyState&) = delete;
+  PublicKeyState& operator=(const PublicKeyState&) = delete;
+  ~PublicKeyState() { EVP_PKEY_CTX_free(verify_template); }
+};
 
 }  // namespace internal
 
@@ -98,6 +112,57 @@ int PassphraseCallback(char* buf, int size, int /*rwflag*/, void* user) {
   return static_cast<int>(state->passphrase.size());
 }
 
+// SHA-256, fetched once for the process. Passing EVP_sha256() instead makes
+// OpenSSL 3 fetch the implementation again on every digest init, under a
+// global lock; an explicitly fetched EVP_MD skips that. Never freed: it is
+// used until exit.
+const EVP_MD* Sha256Md() {
+  static EVP_MD* const md = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  return md;
+}
+
+// MD5 over the DER SubjectPublicKeyInfo, as "xx:xx:...".
+std::string ComputeFingerprint(EVP_PKEY* key) {
+  int len = key == nullptr ? 0 : i2d_PUBKEY(key, nullptr);
+  if (len <= 0) {
+    ERR_clear_error();
+    return {};
+  }
+  std::string der(static_cast<size_t>(len), '\0');
+  auto* out = reinterpret_cast<unsigned char*>(der.data());
+  i2d_PUBKEY(key, &out);
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int md_len = 0;
+  if (!EVP_Digest(der.data(), der.size(), md, &md_len, EVP_md5(), nullptr)) {
+    ERR_clear_error();
+    return {};
+  }
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text;
+  text.reserve(md_len * 3);
+  for (unsigned int i = 0; i < md_len; ++i) {
+    if (i > 0) text += ':';
+    text += kHex[md[i] >> 4];
+    text += kHex[md[i] & 15];
+  }
+  return text;
+}
+
+// A verify context for RSA-PKCS1-v1_5 + SHA-256 over `key`, or null.
+EVP_PKEY_CTX* NewVerifyTemplate(EVP_PKEY* key) {
+  const EVP_MD* md = Sha256Md();
+  if (key == nullptr || md == nullptr) return nullptr;
+  EVP_PKEY_CTX* ctx = EVP_PKEY_CTX_new_from_pkey(nullptr, key, nullptr);
+  if (ctx == nullptr || EVP_PKEY_verify_init(ctx) != 1 ||
+      EVP_PKEY_CTX_set_rsa_padding(ctx, RSA_PKCS1_PADDING) != 1 ||
+      EVP_PKEY_CTX_set_signature_md(ctx, md) != 1) {
+    EVP_PKEY_CTX_free(ctx);
+    ERR_clear_error();
+    return nullptr;
+  }
+  return ctx;
+}
+
 Status RequireRsa(EVP_PKEY* key, std::string_view what) {
   if (!EVP_PKEY_is_a(key, "RSA")) {
     return InvalidArgumentError(std::string(what) +
@@ -137,16 +202,18 @@ Result<PublicKey> PublicKey::FromPem(std::string_view pem) {
   return PublicKey(std::move(key));
 }
 
-PublicKey::PublicKey(const PublicKey& other) : key_(internal::ShareKey(other.key_.get())) {}
-
-PublicKey& PublicKey::operator=(const PublicKey& other) {
-  if (this != &other) key_ = internal::ShareKey(other.key_.get());
-  return *this;
+PublicKey::PublicKey(internal::EvpPkeyPtr key) {
+  auto state = std::make_shared<internal::PublicKeyState>();
+  state->fingerprint = ComputeFingerprint(key.get());
+  state->verify_template = NewVerifyTemplate(key.get());
+  state->key = std::move(key);
+  state_ = std::move(state);
 }
 
 std::string PublicKey::ToPem() const {
+  if (!state_) return {};
   BioPtr bio(BIO_new(BIO_s_mem()));
-  if (!bio || !PEM_write_bio_PUBKEY(bio.get(), key_.get())) {
+  if (!bio || !PEM_write_bio_PUBKEY(bio.get(), state_->key.get())) {
     ERR_clear_error();
     return {};
   }
@@ -154,52 +221,52 @@ std::string PublicKey::ToPem() const {
 }
 
 std::string PublicKey::ToDer() const {
-  int len = i2d_PUBKEY(key_.get(), nullptr);
+  int len = state_ ? i2d_PUBKEY(state_->key.get(), nullptr) : 0;
   if (len <= 0) {
     ERR_clear_error();
     return {};
   }
   std::string der(static_cast<size_t>(len), '\0');
   auto* out = reinterpret_cast<unsigned char*>(der.data());
-  i2d_PUBKEY(key_.get(), &out);
+  i2d_PUBKEY(state_->key.get(), &out);
   return der;
 }
 
-std::string PublicKey::Fingerprint() const {
-  std::string der = ToDer();
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int md_len = 0;
-  if (!EVP_Digest(der.data(), der.size(), md, &md_len, EVP_md5(), nullptr)) {
-    ERR_clear_error();
-    return {};
-  }
-  std::string out;
-  out.reserve(md_len * 3);
-  for (unsigned int i = 0; i < md_len; ++i) {
-    char pair[3];
-    std::snprintf(pair, sizeof(pair), "%02x", md[i]);
-    if (i > 0) out += ':';
-    out += pair;
-  }
-  return out;
+std::string PublicKey::Fingerprint() const { return state_ ? state_->fingerprint : ""; }
+
+bool PublicKey::HasFingerprint(std::string_view fingerprint) const {
+  return state_ && !state_->fingerprint.empty() && state_->fingerprint == fingerprint;
 }
 
-int PublicKey::bits() const { return EVP_PKEY_get_bits(key_.get()); }
+int PublicKey::bits() const { return state_ ? EVP_PKEY_get_bits(state_->key.get()) : 0; }
 
 bool PublicKey::VerifySha256(std::string_view data, std::string_view signature) const {
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  bool ok = ctx &&
-            EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get()) == 1 &&
-            EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                             signature.size(),
-                             reinterpret_cast<const unsigned char*>(data.data()),
-                             data.size()) == 1;
+  if (!state_) return false;
+  const auto* sig = reinterpret_cast<const unsigned char*>(signature.data());
+  const auto* in = reinterpret_cast<const unsigned char*>(data.data());
+  bool ok = false;
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int digest_len = 0;
+  if (state_->verify_template != nullptr &&
+      EVP_Digest(in, data.size(), digest, &digest_len, Sha256Md(), nullptr) == 1) {
+    // Duplicating the prepared context copies the already fetched algorithm
+    // and key; a fresh EVP_DigestVerifyInit would fetch both again.
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_dup(state_->verify_template));
+    ok = ctx && EVP_PKEY_verify(ctx.get(), sig, signature.size(), digest, digest_len) == 1;
+  } else {
+    MdCtxPtr ctx(EVP_MD_CTX_new());
+    ok = ctx &&
+         EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr,
+                              state_->key.get()) == 1 &&
+         EVP_DigestVerify(ctx.get(), sig, signature.size(), in, data.size()) == 1;
+  }
   ERR_clear_error();
   return ok;
 }
 
 bool PublicKey::operator==(const PublicKey& other) const {
-  return EVP_PKEY_eq(key_.get(), other.key_.get()) == 1;
+  if (!state_ || !other.state_) return state_ == other.state_;
+  return EVP_PKEY_eq(state_->key.get(), other.state_->key.get()) == 1;
 }
 
 // --------------------------------------------------------------- PrivateKey
@@ -300,7 +367,8 @@ Result<std::string> PrivateKey::SignSha256(std::string_view data) const {
   MdCtxPtr ctx(EVP_MD_CTX_new());
   size_t len = 0;
   const auto* in = reinterpret_cast<const unsigned char*>(data.data());
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key_.get()) != 1 ||
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, Sha256Md() ? Sha256Md() : EVP_sha256(), nullptr,
+                                    key_.get()) != 1 ||
       EVP_DigestSign(ctx.get(), nullptr, &len, in, data.size()) != 1) {
     return InternalError("RSA-SHA256 signing failed (" + TakeOpenSslError() + ").");
   }

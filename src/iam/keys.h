@@ -12,6 +12,12 @@
 //
 // Thread-safety: a key is immutable after construction; one key may sign or
 // verify from many threads at once. Copies share the underlying OpenSSL key.
+//
+// Performance: a PublicKey is parsed once and then cheap to copy (a shared
+// pointer). Its fingerprint is computed when it is constructed, and it keeps
+// a verification context prepared for RSA-PKCS1-SHA256, so that a verify
+// costs the RSA operation and not OpenSSL 3's per-call algorithm fetches
+// (global locks, name comparisons) nor re-encoding the key.
 #ifndef ADS_IAM_KEYS_H_
 #define ADS_IAM_KEYS_H_
 
@@ -34,6 +40,8 @@ struct EvpPkeyDeleter {
 using EvpPkeyPtr = std::unique_ptr<evp_pkey_st, EvpPkeyDeleter>;
 // Another owning reference to the same key (EVP_PKEY_up_ref).
 EvpPkeyPtr ShareKey(evp_pkey_st* key);
+// A PublicKey's parsed key, fingerprint and prepared verify context.
+struct PublicKeyState;
 }  // namespace internal
 
 inline constexpr int kDefaultRsaBits = 2048;
@@ -44,8 +52,8 @@ class PublicKey {
   // uploads) and "-----BEGIN RSA PUBLIC KEY-----" (PKCS#1). RSA only.
   static Result<PublicKey> FromPem(std::string_view pem);
 
-  PublicKey(const PublicKey& other);
-  PublicKey& operator=(const PublicKey& other);
+  PublicKey(const PublicKey& other) = default;
+  PublicKey& operator=(const PublicKey& other) = default;
   PublicKey(PublicKey&&) noexcept = default;
   PublicKey& operator=(PublicKey&&) noexcept = default;
   ~PublicKey() = default;
@@ -55,7 +63,10 @@ class PublicKey {
   // DER SubjectPublicKeyInfo.
   std::string ToDer() const;
   // OCI API-key fingerprint: MD5 over ToDer(), "xx:xx:...:xx" (16 pairs).
+  // Computed once, when the key is constructed.
   std::string Fingerprint() const;
+  // Fingerprint() == fingerprint, without a copy (the per-request check).
+  bool HasFingerprint(std::string_view fingerprint) const;
   int bits() const;
 
   // RSASSA-PKCS1-v1_5 with SHA-256 over `data`; `signature` is raw bytes.
@@ -65,8 +76,9 @@ class PublicKey {
 
  private:
   friend class PrivateKey;
-  explicit PublicKey(internal::EvpPkeyPtr key) : key_(std::move(key)) {}
-  internal::EvpPkeyPtr key_;
+  explicit PublicKey(internal::EvpPkeyPtr key);
+  // Null only in a moved-from key.
+  std::shared_ptr<const internal::PublicKeyState> state_;
 };
 
 // How a private key is written.
