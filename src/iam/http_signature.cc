@@ -50,16 +50,21 @@ bool Expect(std::string_view& in, std::string_view token) {
 }
 
 // The signing string over `names` (lower-case), or the name of a header the
-// request lacks.
+// request lacks. Built in one buffer: it is on every request's path.
 Result<std::string> BuildSigningString(std::string_view method, std::string_view target,
                                        const HeaderMap& headers,
                                        const std::vector<std::string>& names) {
   std::string out;
+  out.reserve(256 + target.size());
   for (size_t i = 0; i < names.size(); ++i) {
     if (i > 0) out += '\n';
     const std::string& name = names[i];
     if (name == kRequestTarget) {
-      out += "(request-target): " + ToLower(method) + " " + std::string(target);
+      out += kRequestTarget;
+      out += ": ";
+      for (char c : method) out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      out += ' ';
+      out += target;
       continue;
     }
     auto it = headers.find(name);
@@ -67,20 +72,31 @@ Result<std::string> BuildSigningString(std::string_view method, std::string_view
       return InvalidArgumentError("the signed header " + Quoted(name) +
                                   " is not in the request");
     }
-    out += name + ": " + it->second;
+    out += name;
+    out += ": ";
+    out += it->second;
   }
   return out;
 }
 
+// The Authorization parameters OCI uses, as views into the header value.
 struct AuthorizationParams {
-  std::map<std::string, std::string> values;
+  static constexpr std::array<std::string_view, 5> kNames = {"version", "keyId", "algorithm",
+                                                             "headers", "signature"};
+  std::array<std::optional<std::string_view>, kNames.size()> values;
+
+  const std::optional<std::string_view>& Get(std::string_view name) const {
+    static const std::optional<std::string_view> kNone;
+    for (size_t i = 0; i < kNames.size(); ++i) {
+      if (kNames[i] == name) return values[i];
+    }
+    return kNone;
+  }
 };
 
 // Parses `Signature k="v",k="v"...` strictly: every value quoted, no
-// duplicates, only the parameters OCI uses.
+// duplicates, only the parameters OCI uses. The result points into `value`.
 Result<AuthorizationParams> ParseAuthorization(std::string_view value) {
-  static const std::array<std::string_view, 5> kKnown = {"version", "keyId", "algorithm",
-                                                         "headers", "signature"};
   std::string_view in = Trim(value);
   in.remove_prefix(std::min(in.size(), std::string_view("Signature ").size()));
   AuthorizationParams params;
@@ -90,7 +106,7 @@ Result<AuthorizationParams> ParseAuthorization(std::string_view value) {
     if (eq == std::string_view::npos || eq == 0) {
       return InvalidArgumentError("the Authorization header has a parameter without '='");
     }
-    std::string name(Trim(in.substr(0, eq)));
+    std::string_view name = Trim(in.substr(0, eq));
     in.remove_prefix(eq + 1);
     if (in.empty() || in.front() != '"') {
       return InvalidArgumentError("the Authorization parameter " + Quoted(name) +
@@ -101,14 +117,19 @@ Result<AuthorizationParams> ParseAuthorization(std::string_view value) {
       return InvalidArgumentError("the Authorization parameter " + Quoted(name) +
                                   " has no closing quote");
     }
-    if (std::find(kKnown.begin(), kKnown.end(), name) == kKnown.end()) {
+    auto known = std::find(AuthorizationParams::kNames.begin(),
+                           AuthorizationParams::kNames.end(), name);
+    if (known == AuthorizationParams::kNames.end()) {
       return InvalidArgumentError("the Authorization header has an unknown parameter " +
                                   Quoted(name));
     }
-    if (!params.values.emplace(name, std::string(in.substr(1, close - 1))).second) {
+    std::optional<std::string_view>& slot =
+        params.values[static_cast<size_t>(known - AuthorizationParams::kNames.begin())];
+    if (slot) {
       return InvalidArgumentError("the Authorization parameter " + Quoted(name) +
                                   " appears twice");
     }
+    slot = in.substr(1, close - 1);
     in = Trim(in.substr(close + 1));
     if (in.empty()) break;
     if (in.front() != ',') {
@@ -155,13 +176,18 @@ Status CheckRequiredHeaders(std::string_view method, const VerifyOptions& option
 
 Result<std::vector<std::string>> SplitHeaderList(std::string_view list) {
   std::vector<std::string> names;
-  for (const std::string& part : Split(list, ' ')) {
+  names.reserve(8);
+  while (true) {
+    const size_t space = list.find(' ');
+    std::string_view part = list.substr(0, space);
     if (part.empty()) return InvalidArgumentError("the headers list has an empty entry");
     std::string name = ToLower(part);
     if (Contains(names, name)) {
       return InvalidArgumentError("the headers list names " + Quoted(name) + " twice");
     }
     names.push_back(std::move(name));
+    if (space == std::string_view::npos) break;
+    list.remove_prefix(space + 1);
   }
   return names;
 }
@@ -171,24 +197,24 @@ Result<std::vector<std::string>> SplitHeaderList(std::string_view list) {
 Status ReadSignatureParams(std::string_view value, VerifyResult& result,
                            std::string* signature) {
   ADS_ASSIGN_OR_RETURN(AuthorizationParams params, ParseAuthorization(value));
-  std::map<std::string, std::string>& p = params.values;
-  if (p.count("version") != 0 && p["version"] != "1") {
-    return InvalidArgumentError("the signature version " + Quoted(p["version"]) + " is not 1");
+  if (const auto& version = params.Get("version"); version && *version != "1") {
+    return InvalidArgumentError("the signature version " + Quoted(*version) + " is not 1");
   }
-  for (const char* required : {"keyId", "algorithm", "headers", "signature"}) {
-    if (p.count(required) == 0 || p[required].empty()) {
+  for (std::string_view required : {"keyId", "algorithm", "headers", "signature"}) {
+    if (const auto& v = params.Get(required); !v || v->empty()) {
       return InvalidArgumentError("the Authorization header has no " + Quoted(required));
     }
   }
-  if (p["algorithm"] != "rsa-sha256") {
-    return InvalidArgumentError("the algorithm " + Quoted(p["algorithm"]) +
-                                " is not rsa-sha256");
+  const std::string_view algorithm = *params.Get("algorithm");
+  if (algorithm != "rsa-sha256") {
+    return InvalidArgumentError("the algorithm " + Quoted(algorithm) + " is not rsa-sha256");
   }
-  if (!Base64Decode(p["signature"], signature) || signature->empty()) {
+  signature->reserve(params.Get("signature")->size() / 4 * 3 + 3);
+  if (!Base64Decode(*params.Get("signature"), signature) || signature->empty()) {
     return InvalidArgumentError("the signature is not base64");
   }
-  ADS_ASSIGN_OR_RETURN(result.key_id, ParseKeyId(p["keyId"]));
-  ADS_ASSIGN_OR_RETURN(result.signed_headers, SplitHeaderList(p["headers"]));
+  ADS_ASSIGN_OR_RETURN(result.key_id, ParseKeyId(*params.Get("keyId")));
+  ADS_ASSIGN_OR_RETURN(result.signed_headers, SplitHeaderList(*params.Get("headers")));
   return OkStatus();
 }
 
@@ -318,14 +344,16 @@ Result<KeyId> ParseKeyId(std::string_view key_id) {
     if (id.token.empty()) return InvalidArgumentError("the keyId 'ST$' has no token");
     return id;
   }
-  std::vector<std::string> parts = Split(key_id, '/');
-  if (parts.size() != 3 || parts[0].empty() || parts[1].empty() || parts[2].empty()) {
+  const size_t first = key_id.find('/');
+  const size_t second = first == std::string_view::npos ? first : key_id.find('/', first + 1);
+  if (second == std::string_view::npos || first == 0 || second == first + 1 ||
+      second + 1 == key_id.size() || key_id.find('/', second + 1) != std::string_view::npos) {
     return InvalidArgumentError("the keyId " + Quoted(key_id) +
                                 " is neither tenancy/user/fingerprint nor ST$token");
   }
-  id.tenancy = parts[0];
-  id.user = parts[1];
-  id.fingerprint = parts[2];
+  id.tenancy = std::string(key_id.substr(0, first));
+  id.user = std::string(key_id.substr(first + 1, second - first - 1));
+  id.fingerprint = std::string(key_id.substr(second + 1));
   return id;
 }
 
