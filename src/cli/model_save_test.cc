@@ -11,6 +11,7 @@
 #include "artifact/zip.h"
 #include "base/hash.h"
 #include "cli/cli_server_test_util.h"
+#include "cli/progress.h"
 #include "client/client.h"
 #include "client/transfer.h"
 
@@ -267,6 +268,32 @@ TEST_F(SaveTest, BucketUriStagesThroughMultipartAndWorkRequests) {
   ASSERT_EQ(down.exit_code, 0) << down.err;
   ExpectSameArtifact(root_ + "/dl");
   EXPECT_EQ(ObjectNames(ns, "stage"), std::vector<std::string>{"staging/" + id + ".zip"});
+}
+
+TEST_F(SaveTest, AFailureAfterCreateNamesTheHalfSavedModel) {
+  CmdResult r = Save({"--bucket-uri", "oci://no-such-bucket@" + Namespace() + "/x/"});
+  EXPECT_EQ(r.exit_code, 1);
+  Json models = ModelsInCompartment();
+  ASSERT_EQ(models.size(), 1u);
+  const std::string id = models[0]["id"].get<std::string>();
+  EXPECT_THAT(r.err, HasSubstr("Multipart upload"));
+  EXPECT_THAT(r.err, HasSubstr("the model " + id + " was created but its artifact"));
+  EXPECT_THAT(r.err, HasSubstr("ads model delete " + id));
+  EXPECT_TRUE(r.out.empty()) << r.out;
+  // Its provenance made it; the artifact did not.
+  EXPECT_TRUE(client_->Call("GET", "/20190101/models/" + id + "/provenance").ok());
+  EXPECT_FALSE(client_->Call("HEAD", "/20190101/models/" + id + "/artifact/content").ok());
+}
+
+TEST(ProgressTest, FormatsBytesAndStaysQuietOffATerminal) {
+  EXPECT_EQ(FormatBytes(512), "512 B");
+  EXPECT_EQ(FormatBytes(3 << 20), "3.0 MiB");
+  EXPECT_EQ(FormatBytes((5ULL << 30) / 2), "2.5 GiB");
+  // Test output is never a terminal, and small transfers never get a bar.
+  if (isatty(STDERR_FILENO) == 0) {
+    EXPECT_FALSE(ProgressBar("x", 1ULL << 30).enabled());
+  }
+  EXPECT_FALSE(ProgressBar("x", 1024).enabled());
 }
 
 TEST_F(SaveTest, LargeArtifactNeedsABucketUri) {

@@ -247,8 +247,14 @@ Result<MultipartResult> MultipartUploadFile(Client& control, const ClientFactory
       "/n/" + EncodePathSegment(dest.ns) + "/b/" + EncodePathSegment(dest.bucket) + "/u";
   Json create = {{"object", dest.object}};
   if (!options.content_type.empty()) create["contentType"] = options.content_type;
-  ADS_ASSIGN_OR_RETURN(Response created, control.Call("POST", bucket_path, create));
-  ADS_ASSIGN_OR_RETURN(Json upload, created.ParseJson());
+  const std::string where = "oci://" + dest.bucket + "@" + dest.ns + "/" + dest.object;
+  Result<Response> created = control.Call("POST", bucket_path, create);
+  if (!created.ok()) {
+    return Status(created.status().code(),
+                  "Multipart upload to " + where + " could not start: " +
+                      created.status().message());
+  }
+  ADS_ASSIGN_OR_RETURN(Json upload, created->ParseJson());
   if (!upload.contains("uploadId") || !upload["uploadId"].is_string()) {
     return DataLossError("CreateMultipartUpload answered without an uploadId.");
   }
@@ -298,9 +304,8 @@ Result<MultipartResult> MultipartUploadFile(Client& control, const ClientFactory
   }();
   if (!failure.ok()) {
     control.Call("DELETE", upload_path).status().IgnoreError();
-    return Status(failure.code(), "Multipart upload to oci://" + dest.bucket + "@" + dest.ns +
-                                      "/" + dest.object + " failed and was aborted: " +
-                                      failure.message());
+    return Status(failure.code(),
+                  "Multipart upload to " + where + " failed and was aborted: " + failure.message());
   }
   result.parts = static_cast<int>(parts.size());
   result.size = info.size;
