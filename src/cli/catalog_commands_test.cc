@@ -387,6 +387,21 @@ TEST_F(CatalogCommandsTest, IamUpdatesAndDeletes) {
   EXPECT_THAT(non_empty.err, HasSubstr("IncorrectState"));
   ASSERT_EQ(Ads({"iam", "compartment", "delete", inner}).exit_code, 0);
   ASSERT_EQ(Ads({"iam", "compartment", "delete", c}).exit_code, 0);
+  const std::string rule = "ALL {resource.type = 'datasciencemodeldeployment'}";
+  CmdResult dg = Ads({"iam", "dynamic-group", "create", "--name", "deployments",
+                      "--matching-rule", rule, "-o", "table"});
+  ASSERT_EQ(dg.exit_code, 0) << dg.err;
+  EXPECT_THAT(dg.out, HasSubstr("MATCHING RULE"));
+  EXPECT_EQ(StringMemberOr(AdsJson({"iam", "dynamic-group", "get", "deployments"}),
+                           "matchingRule"),
+            rule);
+  CmdResult bad_rule = Ads({"iam", "dynamic-group", "update", "deployments", "--matching-rule",
+                            "resource.type ="});
+  EXPECT_EQ(bad_rule.exit_code, 1);
+  EXPECT_THAT(bad_rule.err, HasSubstr("InvalidParameter"));
+  EXPECT_EQ(Ads({"iam", "dynamic-group", "create", "--name", "x"}).exit_code, 2);
+  ASSERT_EQ(Ads({"iam", "dynamic-group", "delete", "deployments"}).exit_code, 0);
+
   CmdResult users = Ads({"iam", "user", "list", "-o", "table"});
   EXPECT_THAT(users.out, HasSubstr("EMAIL"));
   EXPECT_THAT(users.out, HasSubstr("b@x.org"));

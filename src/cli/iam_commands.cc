@@ -1,9 +1,9 @@
-// `ads iam ...`: users, groups and their members, API keys, compartments and
-// policies over the Identity API (20160918) of an ads server, named as the OCI
+// `ads iam ...`: users, groups and their members, API keys, compartments,
+// policies and dynamic groups over the Identity API (20160918) of an ads server, named as the OCI
 // CLI names them (`ads iam user create --name alice`). Flags and output: see
 // table.h and docs/cli.md.
 //
-// Users and groups may be named by OCID or by name (names are unique in the
+// Users, groups and dynamic groups may be named by OCID or by name (names are unique in the
 // tenancy); compartments and policies by OCID. Lists and creates default to
 // the tenancy (the root compartment) of the signing profile.
 #include <functional>
@@ -42,6 +42,7 @@ struct IamFlags {
   std::vector<std::string> statements;
   std::string statements_json;
   std::string statements_file;
+  std::string matching_rule;
   bool subtree = false;
   // memberships and keys
   std::string user;
@@ -183,6 +184,23 @@ Kind PolicyKind() {
   return k;
 }
 
+Kind DynamicGroupKind() {
+  Kind k{"dynamic-group", "/dynamicGroups",
+         {FieldColumn("OCID", "id"), FieldColumn("NAME", "name", 40),
+          FieldColumn("MATCHING RULE", "matchingRule", 60), FieldColumn("STATE", "lifecycleState"),
+          TimeColumn("CREATED", "timeCreated")}};
+  k.by_name = true;
+  k.add_fields = [](CLI::App* cmd, IamFlags* f) {
+    cmd->add_option("--matching-rule", f->matching_rule,
+                    "e.g. ALL {resource.type = 'datasciencemodeldeployment'}");
+  };
+  k.fill = [](const IamFlags& f, const CLI::App& cmd, Json* body) {
+    if (cmd.count("--matching-rule") > 0) (*body)["matchingRule"] = f.matching_rule;
+    return OkStatus();
+  };
+  return k;
+}
+
 // ---- create / list / get / update / delete of one kind ----
 
 void AddIdArgument(CLI::App* cmd, std::string* id, const Kind& k) {
@@ -212,6 +230,10 @@ void AddCreate(CLI::App* group, const Kind& k, int* exit_code) {
     }
     if (k.noun == "policy" && !body.contains("statements")) {
       *exit_code = UsageError("a policy needs --statement, --statements or --statements-file");
+      return;
+    }
+    if (k.noun == "dynamic-group" && !body.contains("matchingRule")) {
+      *exit_code = UsageError("a dynamic group needs --matching-rule");
       return;
     }
     *exit_code = RunWithClient(f->g, [&](client::Client& c) -> Status {
@@ -544,6 +566,7 @@ void RegisterIam(CLI::App& parent, int* exit_code) {
   AddMembershipList(group, true, exit_code);
   AddKind(iam, CompartmentKind(), exit_code);
   AddKind(iam, PolicyKind(), exit_code);
+  AddKind(iam, DynamicGroupKind(), exit_code);
 }
 
 }  // namespace ads::cli
