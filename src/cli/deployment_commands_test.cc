@@ -219,8 +219,11 @@ TEST_F(DeploymentCliTest, DeployPredictDeactivateUpdateActivateDelete) {
 
   Json deleted = AdsJson({"model-deployment", "delete", id, "--wait"});
   EXPECT_EQ(deleted["lifecycleState"], "DELETED");
-  CmdResult gone = Ads({"model-deployment", "get", id});
-  EXPECT_EQ(gone.exit_code, 1);
+  // As on OCI, a deleted deployment can still be read for a while, as DELETED.
+  EXPECT_EQ(AdsJson({"model-deployment", "get", id})["lifecycleState"], "DELETED");
+  predict = Ads({"model", "predict", id, "--data", kRow});
+  EXPECT_EQ(predict.exit_code, 1);
+  EXPECT_THAT(predict.err, HasSubstr("404"));
 }
 
 TEST_F(DeploymentCliTest, DeployDefaultsFollowAdsAndTheModel) {
