@@ -41,6 +41,7 @@ PAYLOAD=${PAYLOAD:-'[[5.1, 3.5, 1.4, 0.2]]'}
 # runtime.yaml names a conda pack as ADS requires; the native ONNX runtime does not use it.
 CONDA_PACK=${CONDA_PACK:-oci://service-conda-packs@id19sfcrra6z/service_pack/cpu/General_ML/1.0/generalml_p311_cpu_x86_64_v1}
 WORK=${WORK:-$(mktemp -d /tmp/ads-bench-serving.XXXXXX)}
+mkdir -p "$WORK"
 
 log() { echo "bench/serving: $*" >&2; }
 die() { log "$*"; exit 1; }
