@@ -56,9 +56,9 @@ struct Fixture {
     db = Check(store::Database::Open(JoinPath(dir, "ads.db")));
     iam = Check(iam::IamService::Open(env, *db));
     tenancy_id = Check(iam->CreateTenancy("bench", "us-ashburn-1", "benchns")).id;
-    Check(iam->Create(iam::IamKind::kGroup, {{"compartmentId", tenancy_id},
-                                             {"name", "Predictors"},
-                                             {"description", "bench"}}));
+    Check(iam->Create(
+        iam::IamKind::kGroup,
+        {{"compartmentId", tenancy_id}, {"name", "Predictors"}, {"description", "bench"}}));
     Check(iam->Create(iam::IamKind::kPolicy,
                       {{"compartmentId", tenancy_id},
                        {"name", "bench-policy"},
@@ -77,8 +77,7 @@ struct Fixture {
     server::RouteOptions options;
     options.body = server::BodyKind::kJson;
     router->Add("POST", "/{deploymentId}/predict", options, [this](server::Call& call) {
-      ADS_RETURN_IF_ERROR(
-          call.Authorize(iam::Verb::kUse, iam::kModelDeployments, tenancy_id));
+      ADS_RETURN_IF_ERROR(call.Authorize(iam::Verb::kUse, iam::kModelDeployments, tenancy_id));
       call.response.SetJson(200, R"({"prediction": [1]})");
       return OkStatus();
     });
@@ -92,8 +91,8 @@ struct Fixture {
     // Warm the snapshot and make sure the request really authenticates.
     http::Response response;
     Dispatch(response);
-    if (response.status != 200) Die("the signed request got " + std::to_string(response.status) +
-                                    ": " + response.body);
+    if (response.status != 200)
+      Die("the signed request got " + std::to_string(response.status) + ": " + response.body);
   }
   ~Fixture() {
     router.reset();
@@ -146,9 +145,8 @@ void BM_VerifyRequest(benchmark::State& state) {
   iam::VerifyOptions options;
   options.require_body_signature = true;
   for (auto _ : state) {
-    iam::VerifyResult r = iam::VerifyRequest("POST", kTarget, f.headers,
-                                             std::string_view(kBody), lookup, f.env.Now(),
-                                             options);
+    iam::VerifyResult r = iam::VerifyRequest("POST", kTarget, f.headers, std::string_view(kBody),
+                                             lookup, f.env.Now(), options);
     if (!r.ok()) state.SkipWithError(r.detail.c_str());
   }
 }
@@ -160,9 +158,8 @@ void BM_AuthAndPolicy(benchmark::State& state) {
   iam::VerifyOptions options;
   options.require_body_signature = true;
   for (auto _ : state) {
-    iam::VerifyResult r = iam::VerifyRequest("POST", kTarget, f.headers,
-                                             std::string_view(kBody), lookup, f.env.Now(),
-                                             options);
+    iam::VerifyResult r = iam::VerifyRequest("POST", kTarget, f.headers, std::string_view(kBody),
+                                             lookup, f.env.Now(), options);
     Result<iam::Principal> who = f.iam->PrincipalFor(r.key_id);
     if (!r.ok() || !who.ok() ||
         !f.iam->IsAllowed(*who, iam::Verb::kUse, iam::kModelDeployments, f.tenancy_id)) {
