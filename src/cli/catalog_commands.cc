@@ -121,8 +121,7 @@ constexpr char kNoCompartment[] =
 
 // Lists `collection` with the list flags and `filters`, and prints it.
 int RunList(const ServerFlags& g, const ListFlags& lf, const std::string& collection,
-            const std::map<std::string, std::string>& filters,
-            const std::vector<Column>& columns) {
+            const std::map<std::string, std::string>& filters, const std::vector<Column>& columns) {
   const std::string compartment = CompartmentOrDefault(lf.compartment_id);
   if (compartment.empty()) return UsageError(kNoCompartment);
   PathWithQuery path(collection);
@@ -197,10 +196,10 @@ void AddProjectReadCommands(CLI::App* group, int* exit_code) {
   cmd->add_option("--lifecycle-state", lf->lifecycle_state, "ACTIVE, DELETED, ...");
   AddServerFlags(cmd, &lf->g);
   cmd->callback([lf, collection, exit_code] {
-    *exit_code = RunList(lf->g, lf->list, collection,
-                         {{"displayName", lf->display_name},
-                          {"lifecycleState", lf->lifecycle_state}},
-                         ProjectColumns());
+    *exit_code =
+        RunList(lf->g, lf->list, collection,
+                {{"displayName", lf->display_name}, {"lifecycleState", lf->lifecycle_state}},
+                ProjectColumns());
   });
 
   auto gf = std::make_shared<ProjectFlags>();
@@ -291,8 +290,8 @@ Result<Json> ParseMetadataItem(const std::string& text, bool custom) {
   std::string current;
   bool fresh = true;  // nothing of `field` read yet
   for (const std::string& part : Split(text.substr(eq + 1), ',')) {
-    const bool attribute = custom && (part.rfind("category=", 0) == 0 ||
-                                      part.rfind("description=", 0) == 0);
+    const bool attribute =
+        custom && (part.rfind("category=", 0) == 0 || part.rfind("description=", 0) == 0);
     if (attribute) {
       item[field] = current;
       const size_t at = part.find('=');
@@ -363,8 +362,9 @@ Result<Json> ModelUpdateBody(const Json& current, const ModelFlags& f, const CLI
     body[name] = list;
   }
   if (body.empty()) {
-    return InvalidArgumentError("nothing to update: give --display-name, --description, "
-                                "--version-label, --freeform-tag or --custom-metadata");
+    return InvalidArgumentError(
+        "nothing to update: give --display-name, --description, "
+        "--version-label, --freeform-tag or --custom-metadata");
   }
   return body;
 }
@@ -475,7 +475,8 @@ void AddModelGetDeleteActions(CLI::App& model, int* exit_code) {
       }
       *exit_code = RunWithClient(f->g, [&](client::Client& c) -> Status {
         ADS_ASSIGN_OR_RETURN(
-            Json m, CallJson(c, "POST", collection + "/" + f->id + "/actions/" + verb, Json::object()));
+            Json m,
+            CallJson(c, "POST", collection + "/" + f->id + "/actions/" + verb, Json::object()));
         PrintRow(m, ModelColumns(), f->g.Format());
         return OkStatus();
       });
@@ -511,8 +512,8 @@ Result<Json> FindVersionSet(client::Client& c, const std::string& name_or_id,
   path.Add("compartmentId", compartment).Add("name", name_or_id);
   ADS_ASSIGN_OR_RETURN(Json sets, c.ListAll(path.str()));
   if (sets.empty()) {
-    return NotFoundError("no model version set named " + Quoted(name_or_id) +
-                         " in compartment " + compartment);
+    return NotFoundError("no model version set named " + Quoted(name_or_id) + " in compartment " +
+                         compartment);
   }
   return sets[0];
 }
@@ -565,16 +566,17 @@ void AddVersionSetRead(CLI::App* group, int* exit_code) {
   });
 
   auto gf = std::make_shared<VersionSetFlags>();
-  cmd = group->add_subcommand("get", "Show a model version set (by OCID, or name with "
-                                     "--compartment-id)");
+  cmd = group->add_subcommand("get",
+                              "Show a model version set (by OCID, or name with "
+                              "--compartment-id)");
   cmd->add_option("SET", gf->id, "OCID or name")->required();
   cmd->add_option("--compartment-id,-c", gf->list.compartment_id,
                   "Where to look a name up (else the environment's)");
   AddServerFlags(cmd, &gf->g);
   cmd->callback([gf, exit_code] {
     *exit_code = RunWithClient(gf->g, [&](client::Client& c) -> Status {
-      ADS_ASSIGN_OR_RETURN(Json set,
-                           FindVersionSet(c, gf->id, CompartmentOrDefault(gf->list.compartment_id)));
+      ADS_ASSIGN_OR_RETURN(
+          Json set, FindVersionSet(c, gf->id, CompartmentOrDefault(gf->list.compartment_id)));
       PrintOne(set, gf->g.Format());
       return OkStatus();
     });
@@ -610,9 +612,8 @@ void AddVersionSetModels(CLI::App* group, int* exit_code) {
       for (Json& m : models) {
         if (StringMemberOr(m, "modelVersionSetId") == set_id) members.push_back(std::move(m));
       }
-      std::stable_sort(members.begin(), members.end(), [](const Json& a, const Json& b) {
-        return VersionOf(a) < VersionOf(b);
-      });
+      std::stable_sort(members.begin(), members.end(),
+                       [](const Json& a, const Json& b) { return VersionOf(a) < VersionOf(b); });
       PrintList(members,
                 {FieldColumn("VERSION", "versionId"), FieldColumn("LABEL", "versionLabel", 30),
                  FieldColumn("OCID", "id"), FieldColumn("DISPLAY NAME", "displayName", 40),

@@ -1,12 +1,12 @@
 // End-to-end tests of `ads project|model|model-version-set|iam ...`: the real
 // `ads` binary against an in-process server (AdsServerTest), its output in
 // both formats, its exit statuses, and the access a policy grants a new user.
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "base/json.h"
 #include "cli/cli_server_test_util.h"
@@ -25,9 +25,9 @@ class CatalogCommandsTest : public AdsServerTest {
  protected:
   void SetUp() override {
     // The environment's defaults must not leak into the commands under test.
-    for (const char* name : {"NB_SESSION_COMPARTMENT_OCID", "PROJECT_COMPARTMENT_OCID",
-                             "JOB_RUN_COMPARTMENT_OCID", "PIPELINE_RUN_COMPARTMENT_OCID",
-                             "PROJECT_OCID", "PIPELINE_PROJECT_OCID"}) {
+    for (const char* name :
+         {"NB_SESSION_COMPARTMENT_OCID", "PROJECT_COMPARTMENT_OCID", "JOB_RUN_COMPARTMENT_OCID",
+          "PIPELINE_RUN_COMPARTMENT_OCID", "PROJECT_OCID", "PIPELINE_PROJECT_OCID"}) {
       ::unsetenv(name);
     }
     AdsServerTest::SetUp();
@@ -80,8 +80,8 @@ TEST_F(CatalogCommandsTest, ProjectCrudInBothFormats) {
   EXPECT_THAT(list.out, HasSubstr(id + "  first"));  // OCIDs are never cut
   EXPECT_THAT(list.out, HasSubstr("ACTIVE"));
 
-  Json updated = AdsJson({"project", "update", id, "--display-name", "renamed",
-                          "--description", "about"});
+  Json updated =
+      AdsJson({"project", "update", id, "--display-name", "renamed", "--description", "about"});
   EXPECT_EQ(StringMemberOr(updated, "displayName"), "renamed");
   Json got = AdsJson({"project", "get", "--project-id", id});
   EXPECT_EQ(StringMemberOr(got, "description"), "about");
@@ -112,24 +112,24 @@ TEST_F(CatalogCommandsTest, ModelListFiltersSortsAndPages) {
             std::vector<std::string>{ids[2]});
   EXPECT_EQ(Ids(AdsJson({"model", "list", "-c", tenancy_id(), "--version-label", "v1"})),
             std::vector<std::string>{ids[1]});
-  EXPECT_TRUE(AdsJson({"model", "list", "-c", tenancy_id(), "--lifecycle-state", "INACTIVE"})
-                  .empty());
+  EXPECT_TRUE(
+      AdsJson({"model", "list", "-c", tenancy_id(), "--lifecycle-state", "INACTIVE"}).empty());
 
-  Json sorted = AdsJson({"model", "list", "-c", tenancy_id(), "--sort-by", "displayName",
-                         "--sort-order", "ASC"});
+  Json sorted = AdsJson(
+      {"model", "list", "-c", tenancy_id(), "--sort-by", "displayName", "--sort-order", "ASC"});
   EXPECT_EQ(Ids(sorted), (std::vector<std::string>{ids[1], ids[3], ids[2], ids[0], ids[4]}));
 
   // --limit: that many, and a token to continue from.
-  CmdResult first = Ads({"model", "list", "-c", tenancy_id(), "--sort-by", "displayName",
-                         "--limit", "2", "-o", "json"});
+  CmdResult first = Ads({"model", "list", "-c", tenancy_id(), "--sort-by", "displayName", "--limit",
+                         "2", "-o", "json"});
   ASSERT_EQ(first.exit_code, 0) << first.err;
   EXPECT_EQ(Ids(Json::parse(first.out)), (std::vector<std::string>{ids[1], ids[3]}));
   const size_t at = first.err.find("--page ");
   ASSERT_NE(at, std::string::npos) << first.err;
   std::string token = first.err.substr(at + 7);
   token = token.substr(0, token.find('\n'));
-  Json rest = AdsJson({"model", "list", "-c", tenancy_id(), "--sort-by", "displayName",
-                       "--page", token});
+  Json rest =
+      AdsJson({"model", "list", "-c", tenancy_id(), "--sort-by", "displayName", "--page", token});
   EXPECT_EQ(Ids(rest), (std::vector<std::string>{ids[2], ids[0], ids[4]}));
 
   CmdResult table = Ads({"model", "list", "-c", tenancy_id(), "-o", "table"});
@@ -142,17 +142,17 @@ TEST_F(CatalogCommandsTest, ModelListFiltersSortsAndPages) {
 TEST_F(CatalogCommandsTest, ModelUpdateChangesOnlyMetadata) {
   const std::string project = CreateProject(tenancy_id());
   const std::string schema = R"({"schema": [{"name": "x", "dtype": "float64"}]})";
-  const std::string id = CreateModel(
-      {{"compartmentId", tenancy_id()},
-       {"projectId", project},
-       {"displayName", "m"},
-       {"inputSchema", schema},
-       {"freeformTags", {{"team", "a"}}},
-       {"customMetadataList", Json::array({{{"key", "kept"}, {"value", "1"},
-                                             {"category", "Other"}}})}});
-  Json updated = AdsJson({"model", "update", id, "--display-name", "m2", "--version-label",
-                          "rc1", "--freeform-tag", "stage=dev",
-                          "--custom-metadata", "owner=ml, team,category=Other,description=who"});
+  const std::string id =
+      CreateModel({{"compartmentId", tenancy_id()},
+                   {"projectId", project},
+                   {"displayName", "m"},
+                   {"inputSchema", schema},
+                   {"freeformTags", {{"team", "a"}}},
+                   {"customMetadataList",
+                    Json::array({{{"key", "kept"}, {"value", "1"}, {"category", "Other"}}})}});
+  Json updated = AdsJson({"model", "update", id, "--display-name", "m2", "--version-label", "rc1",
+                          "--freeform-tag", "stage=dev", "--custom-metadata",
+                          "owner=ml, team,category=Other,description=who"});
   EXPECT_EQ(StringMemberOr(updated, "displayName"), "m2");
   Json got = AdsJson({"model", "get", id});
   EXPECT_EQ(StringMemberOr(got, "inputSchema"), schema);
@@ -170,8 +170,8 @@ TEST_F(CatalogCommandsTest, ModelUpdateChangesOnlyMetadata) {
   EXPECT_THAT(table.out, HasSubstr("CATEGORY"));
 
   // The same key replaces; --remove-custom-metadata drops one.
-  AdsJson({"model", "update", id, "--custom-metadata", "OWNER=ops",
-           "--remove-custom-metadata", "kept"});
+  AdsJson({"model", "update", id, "--custom-metadata", "OWNER=ops", "--remove-custom-metadata",
+           "kept"});
   got = AdsJson({"model", "get", id});
   ASSERT_EQ(got["customMetadataList"].size(), 1u) << got.dump();
   EXPECT_EQ(got["customMetadataList"][0]["value"], "ops");
@@ -236,16 +236,16 @@ TEST_F(CatalogCommandsTest, VersionSetsListTheirModelsByVersion) {
   EXPECT_THAT(table.out, HasSubstr("VERSION"));
   EXPECT_LT(table.out.find("first"), table.out.find("third"));
 
-  EXPECT_EQ(StringMemberOr(AdsJson({"model-version-set", "get", "churn", "-c", tenancy_id()}),
-                           "id"),
-            set_id);
+  EXPECT_EQ(
+      StringMemberOr(AdsJson({"model-version-set", "get", "churn", "-c", tenancy_id()}), "id"),
+      set_id);
   EXPECT_EQ(AdsJson({"model-version-set", "list", "-c", tenancy_id(), "--name", "churn"}).size(),
             1u);
   EXPECT_EQ(StringMemberOr(AdsJson({"model-version-set", "update", set_id, "--description", "d2"}),
                            "description"),
             "d2");
-  CmdResult taken = Ads({"model-version-set", "create", "--name", "churn", "--project-id",
-                         project, "-c", tenancy_id()});
+  CmdResult taken = Ads({"model-version-set", "create", "--name", "churn", "--project-id", project,
+                         "-c", tenancy_id()});
   EXPECT_EQ(taken.exit_code, 1);
   EXPECT_THAT(taken.err, HasSubstr("Conflict"));
 
@@ -311,7 +311,7 @@ TEST_F(CatalogCommandsTest, PolicyScopesANewUsersAccess) {
       CreateModel({{"compartmentId", team}, {"projectId", CreateProject(team)}});
   CreateModel({{"compartmentId", other}, {"projectId", CreateProject(other)}});
 
-  iam::OciConfigValues values{user, tenancy_id(), fingerprint, root_ + "/alice.pem",
+  iam::OciConfigValues values{user,           tenancy_id(), fingerprint, root_ + "/alice.pem",
                               "us-ashburn-1", endpoint()};
   ASSERT_TRUE(iam::WriteOciConfig(env_, root_ + "/alice_config", values).ok());
   const std::string as_alice = root_ + "/alice_config";
@@ -340,17 +340,16 @@ TEST_F(CatalogCommandsTest, PolicyScopesANewUsersAccess) {
   EXPECT_THAT(by_env.err, HasSubstr("NotAuthorizedOrNotFound"));
 
   // Out of the group, out of the compartment.
-  ASSERT_EQ(Ads({"iam", "group", "remove-user", "--group-id", "scientists", "--user-id",
-                 "alice"})
+  ASSERT_EQ(Ads({"iam", "group", "remove-user", "--group-id", "scientists", "--user-id", "alice"})
                 .exit_code,
             0);
   EXPECT_EQ(Ads({"model", "list", "-c", team, "--config-file", as_alice}).exit_code, 1);
   EXPECT_TRUE(AdsJson({"iam", "user", "list-groups", "alice"}).empty());
   // Deleting the key makes every request unauthenticated.
-  ASSERT_EQ(Ads({"iam", "user", "api-key", "delete", "--user-id", user, "--fingerprint",
-                 fingerprint})
-                .exit_code,
-            0);
+  ASSERT_EQ(
+      Ads({"iam", "user", "api-key", "delete", "--user-id", user, "--fingerprint", fingerprint})
+          .exit_code,
+      0);
   CmdResult unsigned_ = Ads({"project", "list", "-c", team, "--config-file", as_alice});
   EXPECT_EQ(unsigned_.exit_code, 1);
   EXPECT_THAT(unsigned_.err, HasSubstr("NotAuthenticated"));
@@ -358,15 +357,15 @@ TEST_F(CatalogCommandsTest, PolicyScopesANewUsersAccess) {
 
 TEST_F(CatalogCommandsTest, IamUpdatesAndDeletes) {
   AdsJson({"iam", "user", "create", "--name", "bob"});
-  EXPECT_EQ(StringMemberOr(AdsJson({"iam", "user", "update", "bob", "--email", "b@x.org"}),
-                           "email"),
-            "b@x.org");
+  EXPECT_EQ(
+      StringMemberOr(AdsJson({"iam", "user", "update", "bob", "--email", "b@x.org"}), "email"),
+      "b@x.org");
   const std::string c =
       StringMemberOr(AdsJson({"iam", "compartment", "create", "--name", "c1"}), "id");
-  EXPECT_EQ(StringMemberOr(AdsJson({"iam", "compartment", "update", "--compartment-id", c,
-                                    "--name", "c2"}),
-                           "name"),
-            "c2");
+  EXPECT_EQ(
+      StringMemberOr(
+          AdsJson({"iam", "compartment", "update", "--compartment-id", c, "--name", "c2"}), "name"),
+      "c2");
   Json policy = AdsJson({"iam", "policy", "create", "--name", "p", "--statement",
                          "allow group Administrators to read data-science-models in "
                          "compartment c2"});
@@ -380,23 +379,22 @@ TEST_F(CatalogCommandsTest, IamUpdatesAndDeletes) {
   EXPECT_THAT(bad_statement.err, HasSubstr("InvalidParameter"));
   ASSERT_EQ(Ads({"iam", "policy", "delete", StringMemberOr(policy, "id")}).exit_code, 0);
 
-  const std::string inner = StringMemberOr(
-      AdsJson({"iam", "compartment", "create", "-c", c, "--name", "inner"}), "id");
+  const std::string inner =
+      StringMemberOr(AdsJson({"iam", "compartment", "create", "-c", c, "--name", "inner"}), "id");
   CmdResult non_empty = Ads({"iam", "compartment", "delete", c, "--no-retry"});
   EXPECT_EQ(non_empty.exit_code, 1);
   EXPECT_THAT(non_empty.err, HasSubstr("IncorrectState"));
   ASSERT_EQ(Ads({"iam", "compartment", "delete", inner}).exit_code, 0);
   ASSERT_EQ(Ads({"iam", "compartment", "delete", c}).exit_code, 0);
   const std::string rule = "ALL {resource.type = 'datasciencemodeldeployment'}";
-  CmdResult dg = Ads({"iam", "dynamic-group", "create", "--name", "deployments",
-                      "--matching-rule", rule, "-o", "table"});
+  CmdResult dg = Ads({"iam", "dynamic-group", "create", "--name", "deployments", "--matching-rule",
+                      rule, "-o", "table"});
   ASSERT_EQ(dg.exit_code, 0) << dg.err;
   EXPECT_THAT(dg.out, HasSubstr("MATCHING RULE"));
-  EXPECT_EQ(StringMemberOr(AdsJson({"iam", "dynamic-group", "get", "deployments"}),
-                           "matchingRule"),
+  EXPECT_EQ(StringMemberOr(AdsJson({"iam", "dynamic-group", "get", "deployments"}), "matchingRule"),
             rule);
-  CmdResult bad_rule = Ads({"iam", "dynamic-group", "update", "deployments", "--matching-rule",
-                            "resource.type ="});
+  CmdResult bad_rule =
+      Ads({"iam", "dynamic-group", "update", "deployments", "--matching-rule", "resource.type ="});
   EXPECT_EQ(bad_rule.exit_code, 1);
   EXPECT_THAT(bad_rule.err, HasSubstr("InvalidParameter"));
   EXPECT_EQ(Ads({"iam", "dynamic-group", "create", "--name", "x"}).exit_code, 2);
@@ -453,8 +451,8 @@ TEST(TableTest, ColumnsAlignAndCutOnlyWhereAsked) {
             "------------  ----------  -\n"
             "ocid1.x       nnnnnnn...  7\n"
             "ocid1.longer  b\n");
-  const std::string one = RenderOne(
-      {{"id", "x"}, {"statements", {"allow a", "allow b"}}, {"list", {{{"key", "k"}}}}});
+  const std::string one =
+      RenderOne({{"id", "x"}, {"statements", {"allow a", "allow b"}}, {"list", {{{"key", "k"}}}}});
   EXPECT_THAT(one, HasSubstr("id     x"));
   EXPECT_THAT(one, HasSubstr("statements:\n  allow a\n  allow b\n"));
   EXPECT_THAT(one, HasSubstr("list:\n  KEY\n  ---\n  k\n"));

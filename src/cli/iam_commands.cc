@@ -57,9 +57,9 @@ struct Kind {
   std::string noun;        // "user"
   std::string collection;  // "/users"
   std::vector<Column> columns;
-  bool by_name = false;      // users and groups: a name is looked up in the tenancy
-  bool in_tenancy = true;    // users and groups live in the tenancy
-  bool renamable = false;    // only compartments can be renamed
+  bool by_name = false;    // users and groups: a name is looked up in the tenancy
+  bool in_tenancy = true;  // users and groups live in the tenancy
+  bool renamable = false;  // only compartments can be renamed
   // The kind's own flags on create/update, and their fields in the body.
   std::function<void(CLI::App*, IamFlags*)> add_fields;
   std::function<Status(const IamFlags&, const CLI::App&, Json*)> fill;
@@ -129,7 +129,8 @@ std::vector<Column> NamedColumns() {
 }
 
 Kind UserKind() {
-  Kind k{"user", "/users",
+  Kind k{"user",
+         "/users",
          {FieldColumn("OCID", "id"), FieldColumn("NAME", "name", 40),
           FieldColumn("EMAIL", "email", 40), FieldColumn("STATE", "lifecycleState"),
           TimeColumn("CREATED", "timeCreated")}};
@@ -151,7 +152,8 @@ Kind GroupKind() {
 }
 
 Kind CompartmentKind() {
-  Kind k{"compartment", "/compartments",
+  Kind k{"compartment",
+         "/compartments",
          {FieldColumn("OCID", "id"), FieldColumn("NAME", "name", 40),
           FieldColumn("PARENT", "compartmentId"), FieldColumn("STATE", "lifecycleState"),
           TimeColumn("CREATED", "timeCreated")}};
@@ -161,7 +163,8 @@ Kind CompartmentKind() {
 }
 
 Kind PolicyKind() {
-  Kind k{"policy", "/policies",
+  Kind k{"policy",
+         "/policies",
          {FieldColumn("OCID", "id"), FieldColumn("NAME", "name", 40),
           Column{"STATEMENTS",
                  [](const Json& p) {
@@ -185,7 +188,8 @@ Kind PolicyKind() {
 }
 
 Kind DynamicGroupKind() {
-  Kind k{"dynamic-group", "/dynamicGroups",
+  Kind k{"dynamic-group",
+         "/dynamicGroups",
          {FieldColumn("OCID", "id"), FieldColumn("NAME", "name", 40),
           FieldColumn("MATCHING RULE", "matchingRule", 60), FieldColumn("STATE", "lifecycleState"),
           TimeColumn("CREATED", "timeCreated")}};
@@ -264,9 +268,9 @@ Result<Json> ListSubtree(client::Client& c, const Kind& k, const std::string& pa
 void AddList(CLI::App* group, const Kind& k, int* exit_code) {
   auto f = std::make_shared<IamFlags>();
   CLI::App* cmd = group->add_subcommand("list", "List " + Plural(k));
-  cmd->add_option("--compartment-id,-c", f->compartment_id,
-                  k.in_tenancy ? "The tenancy (the default)"
-                               : "Compartment (default: the tenancy)");
+  cmd->add_option(
+      "--compartment-id,-c", f->compartment_id,
+      k.in_tenancy ? "The tenancy (the default)" : "Compartment (default: the tenancy)");
   if (k.noun == "compartment") {
     cmd->add_flag("--compartment-id-in-subtree", f->subtree,
                   "Every compartment below, not only the children");
@@ -356,7 +360,8 @@ void AddDelete(CLI::App* group, const Kind& k, int* exit_code) {
     *exit_code = RunWithClient(f->g, [&](client::Client& c) -> Status {
       ADS_ASSIGN_OR_RETURN(std::string id, ResolveId(c, k, f->id));
       ADS_RETURN_IF_ERROR(CallJson(c, "DELETE", CollectionPath(k) + "/" + id).status());
-      if (f->g.Format() == OutputFormat::kTable) std::cout << "Deleted " << k.noun << " " << id << "\n";
+      if (f->g.Format() == OutputFormat::kTable)
+        std::cout << "Deleted " << k.noun << " " << id << "\n";
       return OkStatus();
     });
   });
@@ -376,8 +381,8 @@ CLI::App* AddKind(CLI::App* iam, const Kind& k, int* exit_code) {
 // ---- group membership ----
 
 std::vector<Column> MembershipColumns() {
-  return {FieldColumn("OCID", "id"), FieldColumn("USER", "userId"),
-          FieldColumn("GROUP", "groupId"), TimeColumn("CREATED", "timeCreated")};
+  return {FieldColumn("OCID", "id"), FieldColumn("USER", "userId"), FieldColumn("GROUP", "groupId"),
+          TimeColumn("CREATED", "timeCreated")};
 }
 
 // Memberships of a user and/or a group (OCIDs).
@@ -390,9 +395,9 @@ Result<Json> Memberships(client::Client& c, const std::string& user_id,
 
 void AddMembershipChange(CLI::App* group_cmd, bool add, int* exit_code) {
   auto f = std::make_shared<IamFlags>();
-  CLI::App* cmd = group_cmd->add_subcommand(add ? "add-user" : "remove-user",
-                                            add ? "Add a user to a group"
-                                                : "Remove a user from a group");
+  CLI::App* cmd =
+      group_cmd->add_subcommand(add ? "add-user" : "remove-user",
+                                add ? "Add a user to a group" : "Remove a user from a group");
   cmd->add_option("--group-id", f->group, "Group OCID or name")->required();
   cmd->add_option("--user-id", f->user, "User OCID or name")->required();
   AddServerFlags(cmd, &f->g);
@@ -401,9 +406,9 @@ void AddMembershipChange(CLI::App* group_cmd, bool add, int* exit_code) {
       ADS_ASSIGN_OR_RETURN(std::string user_id, ResolveId(c, UserKind(), f->user));
       ADS_ASSIGN_OR_RETURN(std::string group_id, ResolveId(c, GroupKind(), f->group));
       if (add) {
-        ADS_ASSIGN_OR_RETURN(Json m, CallJson(c, "POST",
-                                              std::string(kIdentity) + "/userGroupMemberships",
-                                              Json{{"userId", user_id}, {"groupId", group_id}}));
+        ADS_ASSIGN_OR_RETURN(Json m,
+                             CallJson(c, "POST", std::string(kIdentity) + "/userGroupMemberships",
+                                      Json{{"userId", user_id}, {"groupId", group_id}}));
         PrintRow(m, MembershipColumns(), f->g.Format());
         return OkStatus();
       }
@@ -412,10 +417,10 @@ void AddMembershipChange(CLI::App* group_cmd, bool add, int* exit_code) {
         return NotFoundError("user " + f->user + " is not a member of group " + f->group);
       }
       for (const Json& m : found) {
-        ADS_RETURN_IF_ERROR(CallJson(c, "DELETE", std::string(kIdentity) +
-                                                      "/userGroupMemberships/" +
-                                                      StringMemberOr(m, "id"))
-                                .status());
+        ADS_RETURN_IF_ERROR(
+            CallJson(c, "DELETE",
+                     std::string(kIdentity) + "/userGroupMemberships/" + StringMemberOr(m, "id"))
+                .status());
       }
       if (f->g.Format() == OutputFormat::kTable) {
         std::cout << "Removed user " << user_id << " from group " << group_id << "\n";
@@ -431,9 +436,9 @@ void AddMembershipList(CLI::App* parent, bool users_of_group, int* exit_code) {
   auto f = std::make_shared<IamFlags>();
   const Kind self = users_of_group ? GroupKind() : UserKind();
   const Kind other = users_of_group ? UserKind() : GroupKind();
-  CLI::App* cmd = parent->add_subcommand(users_of_group ? "list-users" : "list-groups",
-                                         users_of_group ? "The users in a group"
-                                                        : "The groups of a user");
+  CLI::App* cmd =
+      parent->add_subcommand(users_of_group ? "list-users" : "list-groups",
+                             users_of_group ? "The users in a group" : "The groups of a user");
   AddIdArgument(cmd, &f->id, self);
   AddServerFlags(cmd, &f->g);
   cmd->callback([f, self, other, users_of_group, exit_code] {
@@ -443,8 +448,8 @@ void AddMembershipList(CLI::App* parent, bool users_of_group, int* exit_code) {
     }
     *exit_code = RunWithClient(f->g, [&](client::Client& c) -> Status {
       ADS_ASSIGN_OR_RETURN(std::string id, ResolveId(c, self, f->id));
-      ADS_ASSIGN_OR_RETURN(Json found, users_of_group ? Memberships(c, "", id)
-                                                      : Memberships(c, id, ""));
+      ADS_ASSIGN_OR_RETURN(Json found,
+                           users_of_group ? Memberships(c, "", id) : Memberships(c, id, ""));
       Json items = Json::array();
       for (const Json& m : found) {
         const std::string other_id = StringMemberOr(m, users_of_group ? "userId" : "groupId");
@@ -539,7 +544,8 @@ void AddApiKeyListDelete(CLI::App* keys, int* exit_code) {
   cmd->callback([df, exit_code] {
     *exit_code = RunWithClient(df->g, [&](client::Client& c) -> Status {
       ADS_ASSIGN_OR_RETURN(std::string user_id, ResolveId(c, UserKind(), df->user));
-      ADS_RETURN_IF_ERROR(CallJson(c, "DELETE", KeysPath(user_id) + "/" + df->fingerprint).status());
+      ADS_RETURN_IF_ERROR(
+          CallJson(c, "DELETE", KeysPath(user_id) + "/" + df->fingerprint).status());
       if (df->g.Format() == OutputFormat::kTable) {
         std::cout << "Deleted API key " << df->fingerprint << "\n";
       }

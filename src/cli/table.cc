@@ -3,8 +3,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cctype>
+#include <chrono>
 #include <iostream>
 
 #include "cli/output.h"
@@ -134,8 +134,9 @@ int RunWithClient(const ServerFlags& flags, const std::function<Status(client::C
   options.initial_backoff = std::chrono::milliseconds(250);
   auto c = client::Client::FromConfig(options);
   if (!c.ok()) {
-    return ReportError(c.status(), "`ads server` writes a config to ~/.ads/config; or set "
-                                   "OCI_CONFIG_FILE / --config-file and --profile");
+    return ReportError(c.status(),
+                       "`ads server` writes a config to ~/.ads/config; or set "
+                       "OCI_CONFIG_FILE / --config-file and --profile");
   }
   const Status status = body(**c);
   if (status.ok()) return kExitOk;
@@ -180,8 +181,8 @@ Result<Json> ListPages(client::Client& c, const std::string& path_and_query, int
   while (true) {
     PathWithQuery target(path_and_query);
     if (limit > 0) {
-      target.Add("limit", std::to_string(std::min(limit - static_cast<int>(all.size()),
-                                                  kMaxPageSize)));
+      target.Add("limit",
+                 std::to_string(std::min(limit - static_cast<int>(all.size()), kMaxPageSize)));
     }
     target.Add("page", token);
     ADS_ASSIGN_OR_RETURN(client::Response r, c.Call("GET", target.str()));

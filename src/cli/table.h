@@ -23,14 +23,13 @@
 #ifndef ADS_CLI_TABLE_H_
 #define ADS_CLI_TABLE_H_
 
+#include <CLI/CLI.hpp>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <CLI/CLI.hpp>
 
 #include "base/json.h"
 #include "base/status.h"
@@ -82,8 +81,8 @@ Result<Json> ListPages(client::Client& c, const std::string& path_and_query, int
 // A JSON call; the parsed body (null when empty). *etag receives the etag
 // header when asked.
 Result<Json> CallJson(client::Client& c, std::string_view method, const std::string& path,
-                      const std::optional<Json>& body = std::nullopt,
-                      const HeaderMap& headers = {}, std::string* etag = nullptr);
+                      const std::optional<Json>& body = std::nullopt, const HeaderMap& headers = {},
+                      std::string* etag = nullptr);
 
 // One column of a list table.
 struct Column {
