@@ -107,8 +107,9 @@ bool ProcessGone(pid_t pid) {
   return close != std::string::npos && line.size() > close + 2 && line[close + 2] == 'Z';
 }
 
+// Up to 10 s: on a loaded CI machine a worker's exit can take seconds to be seen.
 bool EventuallyGone(pid_t pid) {
-  for (int i = 0; i < 200; ++i) {
+  for (int i = 0; i < 1000; ++i) {
     if (ProcessGone(pid)) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
