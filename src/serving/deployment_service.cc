@@ -9,9 +9,8 @@
 #include "base/logging.h"
 #include "base/strings.h"
 #include "serving/deployment_doc.h"
-#ifdef ADS_HAVE_BATCHER
 #include "serving/batcher.h"
-#endif
+#include "serving/metrics.h"
 
 namespace ads::serving {
 namespace {
@@ -284,14 +283,12 @@ Result<std::shared_ptr<const LoadedModel>> DeploymentService::LoadModel(const st
   loaded->model_id = model_id;
   loaded->runtime = std::string(runtime::RuntimeKindName(predictor->kind()));
   loaded->predictor = std::shared_ptr<runtime::Predictor>(std::move(predictor));
-#ifdef ADS_HAVE_BATCHER
   const EndpointInfo info = InfoOf(doc);
   if (info.max_batch_size > 1 && loaded->predictor->kind() != runtime::RuntimeKind::kPython) {
-    loaded->predictor = WithBatching(
-        loaded->predictor, {.max_batch_size = info.max_batch_size,
-                            .max_queue_delay = std::chrono::microseconds(info.max_queue_delay_us)});
+    BatchOptions batching{.max_batch_size = info.max_batch_size,
+                          .max_queue_delay = std::chrono::microseconds(info.max_queue_delay_us)};
+    loaded->predictor = WithBatching(loaded->predictor, WithBatchMetrics(std::move(batching), id));
   }
-#endif
   loaded->input_schema = ReadSchema(env_, JoinPath(dir, "input_schema.json"));
   loaded->output_schema = ReadSchema(env_, JoinPath(dir, "output_schema.json"));
   return std::shared_ptr<const LoadedModel>(std::move(loaded));
