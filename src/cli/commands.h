@@ -18,13 +18,13 @@ void RegisterOnnxBench(CLI::App& parent, int* exit_code);
 void RegisterOnnxTest(CLI::App& parent, int* exit_code);
 // `ads server` and `ads server init` (src/cli/server_command.cc).
 void RegisterServer(CLI::App& parent, int* exit_code);
-// `ads project ...` and `ads model list|get|delete|activate|deactivate`
+// `ads project ...` and `ads model list|get|update|delete|activate|deactivate`
 // (src/cli/catalog_commands.cc).
 void RegisterProject(CLI::App& parent, int* exit_code);
 void RegisterModelCatalog(CLI::App& model, int* exit_code);
 // `ads model-version-set ...` (src/cli/catalog_commands.cc).
 void RegisterModelVersionSet(CLI::App& parent, int* exit_code);
-// `ads iam ...`: users, groups, API keys, compartments, policies
+// `ads iam ...`: users, groups, dynamic groups, API keys, compartments, policies
 // (src/cli/iam_commands.cc).
 void RegisterIam(CLI::App& parent, int* exit_code);
 // `ads model save` and `ads model download` (src/cli/model_save.cc).

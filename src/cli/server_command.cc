@@ -88,6 +88,10 @@ void RegisterServer(CLI::App& parent, int* exit_code) {
   cmd->add_option("--config-file", flags->options.config_file,
                   "OCI config file written on first start when absent (default ~/.ads/config)");
   cmd->add_option("--region", flags->options.region, "Region name (default us-ashburn-1)");
+  cmd->add_flag_callback(
+      "--kserve-unsigned", [flags] { flags->options.kserve_signed = false; },
+      "Serve the KServe v2 model routes (metadata, ready, infer) without OCI signatures, for a "
+      "trusted network only; predict stays signed");
   CLI::App* init = cmd->add_subcommand(
       "init", "Initialise the data directory, admin user, key and config file, then exit");
   init->fallthrough();

@@ -141,7 +141,9 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Open(Env& env, const ServerAppOpti
   AddObjectStorageRoutes(*state->router, *state->objects);
   AddDataScienceRoutes(*state->router, *state->catalog);
   AddModelDeploymentRoutes(*state->router, *state->deployments, *state->catalog);
-  AddPredictRoutes(*state->router, *state->deployments, PredictRouteOptions{});
+  PredictRouteOptions predict_options;
+  predict_options.kserve_signed = options.kserve_signed;
+  AddPredictRoutes(*state->router, *state->deployments, predict_options);
   return std::unique_ptr<ServerApp>(new ServerApp(std::move(state)));
 }
 

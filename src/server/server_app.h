@@ -35,6 +35,10 @@ struct ServerAppOptions {
   // ~/.ads/config), naming the admin's key and this server as endpoint.
   std::string config_file;
   std::string region = "us-ashburn-1";
+  // The KServe v2 model routes (metadata, ready, infer) require an OCI
+  // signature like predict. false opens them, as a bare Triton server is,
+  // for a server whose network is trusted (the demo on 127.0.0.1).
+  bool kserve_signed = true;
 };
 
 class ServerApp {
