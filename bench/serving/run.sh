@@ -12,6 +12,7 @@
 #
 #   bench/serving/run.sh ADS_BINARY
 #   DURATION=5s CONCURRENCY="1 16" PEERS="ads nginx" bench/serving/run.sh build/ads
+#   SOAK=300 bench/serving/run.sh build/ads     # the 5-minute soak at concurrency 64
 #
 # Prints one row per peer and concurrency (req/s, p50, p99 in microseconds, errors), then the
 # ratios the serving issue asks for. Exit status 1 when a run had errors or non-2xx answers
@@ -134,10 +135,13 @@ body_len=$(printf '%s' "$PAYLOAD" | wc -c)
 
 # ------------------------------------------------------------------ (a) ads
 
-SIGN_KEY="" SIGN_KEY_ID="" SIGN_TARGET="" SIGN_HOST=""
+SIGN_KEY="" SIGN_KEY_ID="" SIGN_TARGET="" SIGN_HOST="" SIGN_AHEAD=0
+# Signs the one request wrk repeats. The date is SIGN_AHEAD seconds in the future (the server
+# accepts dates up to 5 minutes either side of its clock), which is how the soak covers
+# 5 minutes with a single signature.
 sign_ads() {
   local date sha string sig
-  date=$(LC_ALL=C date -u '+%a, %d %b %Y %H:%M:%S GMT')
+  date=$(LC_ALL=C date -u -d "@$(($(date +%s) + SIGN_AHEAD))" '+%a, %d %b %Y %H:%M:%S GMT')
   sha=$(printf '%s' "$PAYLOAD" | openssl dgst -sha256 -binary | base64 -w0)
   string="date: $date
 (request-target): post $SIGN_TARGET
@@ -153,7 +157,10 @@ unsign() { unset BENCH_H_Host BENCH_H_date BENCH_H_x_content_sha256 BENCH_H_Auth
 
 config_value() { sed -n "s/^$1[[:space:]]*=[[:space:]]*//p" "$WORK/ads-config" | head -n 1; }
 
-bench_ads() {
+# Starts ads with a deployment of the iris model and leaves it running (the last of PIDS),
+# with SIGN_* set for its predict URL, ADS_URL.
+ADS_URL=""
+setup_ads() {
   local port=$((BASE_PORT + 1)) tenancy project model deployment out
   start ads "$ADS_BIN" server --data-dir "$WORK/ads-data" --config-file "$WORK/ads-config" \
     --host 127.0.0.1 --port "$port"
@@ -186,8 +193,13 @@ bench_ads() {
     -H "date: $BENCH_H_date" -H "x-content-sha256: $BENCH_H_x_content_sha256" \
     -H "authorization: $BENCH_H_Authorization" --data-binary "$PAYLOAD" >/dev/null ||
     die "the pre-signed request is refused (see $WORK/ads.log)"
+  ADS_URL="http://127.0.0.1:$port$SIGN_TARGET"
+}
+
+bench_ads() {
+  setup_ads
   SIGN=sign_ads
-  run_wrk ads "http://127.0.0.1:$port$SIGN_TARGET"
+  run_wrk ads "$ADS_URL"
   SIGN=""
   unsign
   stop_last
@@ -255,6 +267,52 @@ EOF
   run_wrk nginx "http://127.0.0.1:$port/predict"
   stop_last
 }
+
+# ------------------------------------------------------------------ soak (SOAK=seconds)
+
+# The issue's soak: ads alone at SOAK_CONCURRENCY (64) for SOAK seconds (300) after a warm-up;
+# passes with zero errors and the server's resident memory grown by under 5% from the end of
+# the warm-up to the end of the run. The server's RSS is also sampled every 30 s into
+# $WORK/soak-rss.txt, so a slow leak shows as a trend rather than one number.
+rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+soak_ads() {
+  local seconds=$1 c=${SOAK_CONCURRENCY:-64} pid sampler line rss0 rss1 threads=$WRK_THREADS
+  ((seconds <= 420)) || die "SOAK is at most 420 s (one signature, valid 5 minutes either side)"
+  setup_ads
+  pid=${PIDS[-1]}
+  SIGN_AHEAD=$((seconds / 2 + 10))
+  sign_ads
+  wrk -t "$threads" -c "$c" -d "$WARMUP" -s "$HERE/post.lua" "$ADS_URL" >/dev/null
+  rss0=$(rss_kb "$pid")
+  (while sleep 30; do echo "$(date -u +%T) rss_kb=$(rss_kb "$pid")"; done) >"$WORK/soak-rss.txt" &
+  sampler=$!
+  line=$(wrk -t "$threads" -c "$c" -d "${seconds}s" -s "$HERE/post.lua" "$ADS_URL" |
+    grep '^RESULT') || die "wrk failed in the soak"
+  kill "$sampler" 2>/dev/null || true
+  rss1=$(rss_kb "$pid")
+  kill -0 "$pid" 2>/dev/null || die "the server died during the soak (see $WORK/ads.log)"
+  stop_last
+  cat "$WORK/soak-rss.txt" >&2
+  /usr/bin/python3 - "$seconds" "$c" "$rss0" "$rss1" ${line#RESULT } <<'PY'
+import sys
+seconds, c, rss0, rss1 = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+r = {k: float(v) for k, v in (x.split("=") for x in sys.argv[5:])}
+errors = int(r["socket_errors"] + r["non2xx"])
+growth = 100.0 * (rss1 - rss0) / rss0
+print(f"\nsoak: ads at c={c} for {seconds} s: {r['requests']:.0f} requests, {r['rps']:.0f} req/s, "
+      f"p50 {r['p50_us']:.0f} us, p99 {r['p99_us']:.0f} us")
+print(f"errors: {errors}  (target 0: {'met' if errors == 0 else 'NOT met'})")
+print(f"resident memory: {rss0} kB after warm-up, {rss1} kB at the end, {growth:+.2f}%  "
+      f"(target < 5%: {'met' if growth < 5 else 'NOT met'})")
+sys.exit(0 if errors == 0 and growth < 5 else 1)
+PY
+}
+
+if [[ -n "${SOAK:-}" ]]; then
+  soak_ads "$SOAK"
+  exit $?
+fi
 
 for peer in $PEERS; do
   case $peer in
