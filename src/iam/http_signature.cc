@@ -413,8 +413,12 @@ VerifyResult VerifyRequest(std::string_view method, std::string_view request_tar
 
   std::optional<PublicKey> key = lookup ? lookup(result.key_id) : std::nullopt;
   if (!key) {
-    return Fail(std::move(result), VerifyOutcome::kUnknownKey,
-                "no key " + Quoted(result.key_id.raw));
+    // A token is long and the reason it failed is in the server's log.
+    std::string detail = result.key_id.kind == KeyId::Kind::kSecurityToken
+                             ? "the security token is not valid (malformed, expired, revoked or "
+                               "not issued by this server)"
+                             : "no key " + Quoted(result.key_id.raw);
+    return Fail(std::move(result), VerifyOutcome::kUnknownKey, std::move(detail));
   }
   if (result.key_id.kind == KeyId::Kind::kApiKey &&
       !key->HasFingerprint(result.key_id.fingerprint)) {

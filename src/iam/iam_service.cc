@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "base/ids.h"
+#include "base/logging.h"
 #include "base/strings.h"
 #include "iam/iam_internal.h"
 
@@ -377,8 +378,25 @@ Result<TenancyInfo> IamService::CreateTenancy(std::string_view name, std::string
   return t;
 }
 
+Result<VerifiedSessionToken> IamService::VerifyToken(const KeyId& key_id) {
+  if (tokens_ == nullptr) return UnauthenticatedError("security tokens are not accepted");
+  ADS_ASSIGN_OR_RETURN(VerifiedSessionToken token, tokens_->Verify(key_id.token, env_.Now()));
+  std::shared_ptr<const Snapshot> s = CurrentSnapshot();
+  if (s == nullptr || s->tenancy_id.empty() || token.claims.resource.tenancy_id != s->tenancy_id) {
+    return UnauthenticatedError("the security token was issued for another tenancy");
+  }
+  return token;
+}
+
 std::optional<PublicKey> IamService::LookupKey(const KeyId& key_id) {
-  // Security tokens (ST$...) come with resource principals, a later issue.
+  if (key_id.kind == KeyId::Kind::kSecurityToken) {
+    Result<VerifiedSessionToken> token = VerifyToken(key_id);
+    if (!token.ok()) {
+      LogInfo("security token refused: " + token.status().message());
+      return std::nullopt;
+    }
+    return token->session_key;
+  }
   if (key_id.kind != KeyId::Kind::kApiKey) return std::nullopt;
   std::shared_ptr<const Snapshot> s = CurrentSnapshot();
   if (s == nullptr || s->tenancy_id.empty() || key_id.tenancy != s->tenancy_id) {
@@ -390,8 +408,10 @@ std::optional<PublicKey> IamService::LookupKey(const KeyId& key_id) {
 }
 
 Result<Principal> IamService::PrincipalFor(const KeyId& key_id) {
-  if (key_id.kind != KeyId::Kind::kApiKey) {
-    return UnauthenticatedError("security tokens are not supported yet");
+  if (key_id.kind == KeyId::Kind::kSecurityToken) {
+    ADS_ASSIGN_OR_RETURN(VerifiedSessionToken token, VerifyToken(key_id));
+    const ResourceIdentity& r = token.claims.resource;
+    return ResourcePrincipal({r.type, r.id, r.compartment_id});
   }
   std::shared_ptr<const Snapshot> s = CurrentSnapshot();
   if (s == nullptr || key_id.tenancy != s->tenancy_id ||

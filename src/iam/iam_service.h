@@ -38,6 +38,7 @@
 #include "iam/access.h"
 #include "iam/keys.h"
 #include "iam/policy.h"
+#include "iam/session_token.h"
 #include "store/sqlite.h"
 
 namespace ads::iam {
@@ -129,9 +130,14 @@ class IamService : public AccessControl {
   // A resource principal for `facts`, with the dynamic groups it matches.
   Principal ResourcePrincipal(const ResourceFacts& facts);
 
-  // AccessControl. Security tokens (ST$ key ids, resource principals'
-  // session tokens) are a later issue: LookupKey returns nullopt for them
-  // and PrincipalFor refuses them.
+  // Accepts resource-principal session tokens (ST$ key ids) verified by
+  // `authority`, which must outlive the service; call before serving.
+  // Without it (the default) ST$ key ids are unknown keys.
+  void EnableSessionTokens(SessionTokenAuthority* authority) { tokens_ = authority; }
+
+  // AccessControl. For an ST$ key id, LookupKey returns the session key of a
+  // valid token issued for this tenancy, and PrincipalFor the resource
+  // principal it names, with the dynamic groups whose rules it matches.
   std::optional<PublicKey> LookupKey(const KeyId& key_id) override;
   Result<Principal> PrincipalFor(const KeyId& key_id) override;
   bool IsAllowed(const Principal& who, Verb verb, std::string_view resource_type,
@@ -151,6 +157,8 @@ class IamService : public AccessControl {
   Status ValidatePolicyLocked(const std::string& compartment_id, const Json& statements);
   Result<Json> AddUserToGroupLocked(std::string_view user_id, std::string_view group_id);
   Result<Json> UploadApiKeyLocked(std::string_view user_id, std::string_view public_key_pem);
+  // The verified session token of an ST$ key id, issued for this tenancy.
+  Result<VerifiedSessionToken> VerifyToken(const KeyId& key_id);
   void InvalidateLocked() {
     std::lock_guard<std::mutex> lock(snapshot_mu_);
     snapshot_.reset();
@@ -161,6 +169,7 @@ class IamService : public AccessControl {
   std::shared_ptr<const internal::Snapshot> CurrentSnapshot();
 
   Env& env_;
+  SessionTokenAuthority* tokens_ = nullptr;  // set before serving
   // Lock order: mu_, then snapshot_mu_. Access checks only take
   // snapshot_mu_ while a snapshot exists, so they never wait for a write's
   // fsync.

@@ -1,9 +1,12 @@
 #include "iam/keys.h"
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
 #include <openssl/decoder.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/param_build.h>
 #include <openssl/pem.h>
 #include <openssl/rsa.h>
 #include <openssl/x509.h>
@@ -58,6 +61,18 @@ struct DecoderCtxDeleter {
   void operator()(OSSL_DECODER_CTX* ctx) const { OSSL_DECODER_CTX_free(ctx); }
 };
 using DecoderCtxPtr = std::unique_ptr<OSSL_DECODER_CTX, DecoderCtxDeleter>;
+struct BnDeleter {
+  void operator()(BIGNUM* bn) const { BN_free(bn); }
+};
+using BnPtr = std::unique_ptr<BIGNUM, BnDeleter>;
+struct ParamBldDeleter {
+  void operator()(OSSL_PARAM_BLD* bld) const { OSSL_PARAM_BLD_free(bld); }
+};
+using ParamBldPtr = std::unique_ptr<OSSL_PARAM_BLD, ParamBldDeleter>;
+struct ParamDeleter {
+  void operator()(OSSL_PARAM* params) const { OSSL_PARAM_free(params); }
+};
+using ParamPtr = std::unique_ptr<OSSL_PARAM, ParamDeleter>;
 
 // The most recent OpenSSL error as text (and clears the queue), so that
 // messages carry OpenSSL's reason without leaking state to the next call.
@@ -71,6 +86,19 @@ std::string TakeOpenSslError() {
   }
   ERR_clear_error();
   return text.empty() ? "unknown OpenSSL error" : text;
+}
+
+// The RSA parameter `name` ("n", "e") of `key` as unsigned big-endian bytes.
+Result<std::string> RsaParam(EVP_PKEY* key, const char* name) {
+  BIGNUM* raw = nullptr;
+  if (key == nullptr || EVP_PKEY_get_bn_param(key, name, &raw) != 1) {
+    return InternalError(std::string("Reading the RSA parameter ") + name + " failed (" +
+                         TakeOpenSslError() + ").");
+  }
+  BnPtr bn(raw);
+  std::string bytes(static_cast<size_t>(BN_num_bytes(bn.get())), '\0');
+  BN_bn2bin(bn.get(), reinterpret_cast<unsigned char*>(bytes.data()));
+  return bytes;
 }
 
 std::string BioContents(BIO* bio) {
@@ -262,6 +290,49 @@ bool PublicKey::VerifySha256(std::string_view data, std::string_view signature) 
   }
   ERR_clear_error();
   return ok;
+}
+
+Result<PublicKey::RsaComponents> PublicKey::Components() const {
+  if (!state_) return FailedPreconditionError("The public key was moved from.");
+  RsaComponents out;
+  ADS_ASSIGN_OR_RETURN(out.modulus, RsaParam(state_->key.get(), OSSL_PKEY_PARAM_RSA_N));
+  ADS_ASSIGN_OR_RETURN(out.exponent, RsaParam(state_->key.get(), OSSL_PKEY_PARAM_RSA_E));
+  return out;
+}
+
+Result<PublicKey> PublicKey::FromComponents(std::string_view modulus, std::string_view exponent) {
+  const auto bytes = [](std::string_view s) {
+    return reinterpret_cast<const unsigned char*>(s.data());
+  };
+  if (modulus.empty() || exponent.empty() || exponent.size() > 8) {
+    return InvalidArgumentError("An RSA public key needs a modulus and a small public exponent.");
+  }
+  ERR_clear_error();
+  BnPtr n(BN_bin2bn(bytes(modulus), static_cast<int>(modulus.size()), nullptr));
+  BnPtr e(BN_bin2bn(bytes(exponent), static_cast<int>(exponent.size()), nullptr));
+  if (!n || !e) return InternalError("Out of memory reading an RSA key.");
+  if (BN_num_bits(n.get()) < 2048 || !BN_is_odd(n.get()) || !BN_is_odd(e.get()) ||
+      BN_is_one(e.get())) {
+    return InvalidArgumentError(
+        "The RSA modulus must be odd and of at least 2048 bits, and the "
+        "exponent odd and above 1.");
+  }
+  ParamBldPtr bld(OSSL_PARAM_BLD_new());
+  if (!bld || OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) != 1 ||
+      OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) != 1) {
+    return InternalError("Building RSA parameters failed (" + TakeOpenSslError() + ").");
+  }
+  ParamPtr params(OSSL_PARAM_BLD_to_param(bld.get()));
+  PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
+  EVP_PKEY* raw = nullptr;
+  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
+      EVP_PKEY_fromdata(ctx.get(), &raw, EVP_PKEY_PUBLIC_KEY, params.get()) != 1 ||
+      raw == nullptr) {
+    EVP_PKEY_free(raw);
+    return InvalidArgumentError("The RSA public key could not be built (" + TakeOpenSslError() +
+                                ").");
+  }
+  return PublicKey(internal::EvpPkeyPtr(raw));
 }
 
 bool PublicKey::operator==(const PublicKey& other) const {

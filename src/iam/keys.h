@@ -72,6 +72,17 @@ class PublicKey {
   // RSASSA-PKCS1-v1_5 with SHA-256 over `data`; `signature` is raw bytes.
   bool VerifySha256(std::string_view data, std::string_view signature) const;
 
+  // The RSA modulus and public exponent as unsigned big-endian bytes (what
+  // a JWK's "n" and "e" carry, base64url-encoded), and the way back.
+  struct RsaComponents {
+    std::string modulus;
+    std::string exponent;
+  };
+  Result<RsaComponents> Components() const;
+  // InvalidArgument for an empty modulus or exponent, an even modulus or one
+  // under 2048 bits.
+  static Result<PublicKey> FromComponents(std::string_view modulus, std::string_view exponent);
+
   bool operator==(const PublicKey& other) const;
 
  private:
