@@ -25,6 +25,7 @@
 #define ADS_RUNTIME_PREDICTOR_H_
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
@@ -69,6 +70,10 @@ class Predictor {
   virtual ~Predictor() = default;
   virtual RuntimeKind kind() const = 0;
   virtual Result<PredictResponse> Predict(const PredictRequest& request) const = 0;
+  // Python runtime: score.py workers that died (crash, timeout, exit while
+  // idle) and were handed to the supervisor to be replaced. Always 0 for the
+  // native runtimes, which have no workers.
+  virtual uint64_t worker_restarts() const { return 0; }
 };
 
 // Which runtime serves the artifact in `dir`, and why (for logs and `verify`).

@@ -136,6 +136,7 @@ class PythonPredictor final : public Predictor {
   }
 
   RuntimeKind kind() const override { return RuntimeKind::kPython; }
+  uint64_t worker_restarts() const override { return restarts_.load(std::memory_order_relaxed); }
 
   Result<PredictResponse> Predict(const PredictRequest& request) const override {
     const char kind =
@@ -174,6 +175,7 @@ class PythonPredictor final : public Predictor {
   mutable Status start_error_;       // GUARDED_BY(mu_): why the latest restart failed, if it did
   bool stop_ = false;                // GUARDED_BY(mu_)
   std::atomic<bool> cancel_{false};  // interrupts a restart in progress at shutdown
+  mutable std::atomic<uint64_t> restarts_{0};  // workers handed to the supervisor
   std::thread supervisor_;           // last member: starts once the rest exists
 };
 
@@ -212,6 +214,7 @@ void PythonPredictor::Release(std::unique_ptr<PythonWorker> worker, const Status
     }
     ++missing_;
   }
+  restarts_.fetch_add(1, std::memory_order_relaxed);
   supervisor_cv_.notify_one();
   // A dead worker was already killed and reaped; dropping it closes its fds.
 }

@@ -234,11 +234,16 @@ TEST(PythonPredictorTest, ExitInUserCodeIsACrashAndTheWorkerIsReplaced) {
   Artifact a("misbehaving");
   auto p = MustLoad(a, Options());
   ASSERT_NE(p, nullptr);
+  EXPECT_EQ(p->worker_restarts(), 0u);
   Result<Json> out = PredictJson(*p, Json{{"op", "exit"}});
   ASSERT_FALSE(out.ok());
   EXPECT_EQ(out.status().code(), StatusCode::kUnavailable);
   EXPECT_THAT(out.status().message(), HasSubstr("score.py worker crashed (exit code 3)"));
+  EXPECT_EQ(p->worker_restarts(), 1u);
   ExpectHealthy(*p);
+  // A request that fails in user code without killing the worker is no restart.
+  EXPECT_FALSE(PredictJson(*p, Json{{"op", "raise"}}).ok());
+  EXPECT_EQ(p->worker_restarts(), 1u);
 }
 
 TEST(PythonPredictorTest, SegfaultIsACrashWithTheSignalNamed) {
