@@ -241,6 +241,7 @@ class BatchingPredictor : public runtime::Predictor {
       : inner_(std::move(inner)), options_(std::move(options)) {}
 
   runtime::RuntimeKind kind() const override { return inner_->kind(); }
+  uint64_t worker_restarts() const override { return inner_->worker_restarts(); }
 
   Result<runtime::PredictResponse> Predict(const runtime::PredictRequest& request) const override {
     if (layout_.load(std::memory_order_relaxed) == static_cast<int>(Layout::kNone)) {

@@ -116,7 +116,9 @@ Json DeploymentEndpoint::output_schema() const {
 
 EndpointStats DeploymentEndpoint::stats() const {
   std::lock_guard<std::mutex> lock(mu_);
-  return stats_;
+  EndpointStats stats = stats_;
+  if (model_) stats.worker_restarts += model_->predictor->worker_restarts();
+  return stats;
 }
 
 void DeploymentEndpoint::SetInfo(const EndpointInfo& info) {
@@ -137,6 +139,9 @@ void DeploymentEndpoint::Serve(std::shared_ptr<const LoadedModel> model) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (model_ && model) ++stats_.model_swaps;
+    // The counter is the deployment's: what the outgoing predictor counted
+    // stays in it.
+    if (model_) stats_.worker_restarts += model_->predictor->worker_restarts();
     model_ = std::move(model);
     if (model_) {
       info_.model_id = model_->model_id;
@@ -152,6 +157,7 @@ void DeploymentEndpoint::Stop(const std::string& state) {
   std::shared_ptr<const LoadedModel> last;
   {
     std::unique_lock<std::mutex> lock(mu_);
+    if (model_) stats_.worker_restarts += model_->predictor->worker_restarts();
     last = std::move(model_);
     model_.reset();
     info_.lifecycle_state = state;

@@ -54,7 +54,11 @@ DeploymentService::DeploymentService(std::unique_ptr<DeploymentStore> store,
       env_(env),
       options_(std::move(options)),
       store_(std::move(store)),
-      endpoint_url_(options_.endpoint) {}
+      endpoint_url_(options_.endpoint) {
+  if (options_.resource_principals.authority != nullptr) {
+    principals_ = std::make_unique<ResourcePrincipalKeeper>(env_, options_.resource_principals);
+  }
+}
 
 Result<std::unique_ptr<DeploymentService>> DeploymentService::Open(
     std::unique_ptr<store::Database> db, catalog::Catalog& catalog, Env& env,
@@ -276,7 +280,22 @@ Result<std::shared_ptr<const LoadedModel>> DeploymentService::LoadModel(const st
         artifact::ExtractArtifact(env_, catalog_.blobs().BlobPath(artifact.blob.sha256), dir)
             .status());
   }
-  const runtime::PredictorOptions options = PredictorOptionsOf(doc, options_.predictor);
+  runtime::PredictorOptions options = PredictorOptionsOf(doc, options_.predictor);
+  if (principals_) {
+    // Only score.py code runs in workers that can use the credentials.
+    ADS_ASSIGN_OR_RETURN(runtime::RuntimeChoice choice, runtime::ChooseRuntime(env_, dir));
+    if (choice.kind == runtime::RuntimeKind::kPython) {
+      std::string endpoint;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        endpoint = endpoint_url_;
+      }
+      ADS_ASSIGN_OR_RETURN(
+          auto vars, principals_->Provision(id, StringMemberOr(doc, "compartmentId"),
+                                            JoinPath(parent, "resource-principal"), endpoint));
+      for (auto& [name, value] : vars) options.python_env[name] = std::move(value);
+    }
+  }
   ADS_ASSIGN_OR_RETURN(std::unique_ptr<runtime::Predictor> predictor,
                        runtime::LoadPredictor(env_, dir, options));
   auto loaded = std::make_shared<LoadedModel>();
@@ -303,6 +322,7 @@ void DeploymentService::ResumeLoad(const DeploymentRow& row, const Status& outco
   }
   Result<std::shared_ptr<const LoadedModel>> loaded = LoadModel(row.id, row.model_id, row.doc);
   if (!loaded.ok()) {
+    if (principals_) principals_->Withdraw(row.id);
     Finish(row.id, S::kFailed, "The model could not be loaded: " + loaded.status().message(),
            loaded.status());
     return;
@@ -317,6 +337,7 @@ void DeploymentService::FinishDelete(const DeploymentRow& row) {
     endpoint->SetHealthCallback(nullptr);
     endpoint->Stop(std::string(StateName(S::kDeleting)));
   }
+  if (principals_) principals_->Withdraw(row.id);
   const std::string dir = JoinPath(JoinPath(options_.data_dir, "deployments"), row.id);
   Status removed = env_.RemoveAll(dir);
   Finish(row.id, S::kDeleted, "", removed);
@@ -555,6 +576,7 @@ Result<Started> DeploymentService::Deactivate(std::string_view id, std::string_v
     if (std::shared_ptr<DeploymentEndpoint> endpoint = EndpointOf(row.id)) {
       endpoint->Stop(std::string(StateName(S::kUpdating)));
     }
+    if (principals_) principals_->Withdraw(row.id);
     Finish(row.id, S::kInactive, "", OkStatus());
   });
   std::lock_guard<std::mutex> lock(mu_);
@@ -589,6 +611,7 @@ Result<Started> DeploymentService::ChangeCompartment(std::string_view id,
                                            "MODEL_DEPLOYMENT_MOVE", compartment_id, row.id));
   row.doc["compartmentId"] = compartment_id;
   ADS_RETURN_IF_ERROR(Save(row));
+  if (principals_) principals_->SetCompartment(row.id, std::string(compartment_id));
   catalog_.AdvanceDeploymentWorkRequest(wr, "SUCCEEDED", "Moved.").IgnoreError();
   return Started{ToResource(row), wr};
 }

@@ -36,6 +36,13 @@
 // and ADS_MAX_QUEUE_DELAY_US = dynamic batching of native runtimes; all of
 // them (plus MD_OCID) are in the environment of python workers.
 //
+// Resource principals: the workers of a python deployment also get the
+// OCI_RESOURCE_PRINCIPAL_* variables of resource_principal.h, with the key
+// and a refreshed token in <data-dir>/deployments/<id>/resource-principal/,
+// so score.py can call the server as the deployment. Deactivating or
+// deleting the deployment revokes its tokens; moving it to another
+// compartment re-issues the token at once.
+//
 // Restart: Open() brings back every deployment that was ACTIVE,
 // NEEDS_ATTENTION, CREATING or UPDATING (reloading its model in the
 // background), finishes DELETING, and settles the work requests that were in
@@ -66,6 +73,7 @@
 #include "serving/deployment_state.h"
 #include "serving/deployment_store.h"
 #include "serving/endpoint.h"
+#include "serving/resource_principal.h"
 #include "store/sqlite.h"
 
 namespace ads::serving {
@@ -82,6 +90,9 @@ struct DeploymentServiceOptions {
   runtime::PredictorOptions predictor;
   // How long an opc-retry-token is remembered.
   std::chrono::hours retry_token_lifetime{24};
+  // Resource principals for Python (score.py) deployments; disabled while
+  // resource_principals.authority is null.
+  ResourcePrincipalOptions resource_principals;
 };
 
 // A long action that started: the deployment as it is now and the work
@@ -197,6 +208,9 @@ class DeploymentService : public EndpointDirectory {
   // (UsesModel). A leaf lock: the catalog asks from under its own lock.
   std::mutex use_mu_;
   std::map<std::string, std::string, std::less<>> model_use_;  // GUARDED_BY(use_mu_)
+
+  // Null when resource principals are disabled.
+  std::unique_ptr<ResourcePrincipalKeeper> principals_;
 
   std::mutex work_mu_;
   std::condition_variable work_cv_;

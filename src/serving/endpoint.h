@@ -52,7 +52,9 @@ enum class LogType { kAccess, kPredict };
 
 // Counters the control plane keeps per deployment, for /metrics.
 struct EndpointStats {
-  uint64_t worker_restarts = 0;  // python workers replaced
+  // Python workers that died and were replaced, over every model the
+  // deployment has served since the server started.
+  uint64_t worker_restarts = 0;
   uint64_t model_swaps = 0;
 };
 
