@@ -2,6 +2,8 @@
 
 #include <exception>
 #include <new>
+#include <set>
+#include <string_view>
 
 #include "base/strings.h"
 
@@ -10,9 +12,10 @@ namespace ads::engine {
 struct GraphExecutor::Step {
   const Node* node = nullptr;
   std::unique_ptr<Kernel> kernel;
-  std::vector<int> inputs;   // value index, -1 = absent optional input
-  std::vector<int> outputs;  // value index, -1 = unused optional output
-  std::vector<int> release;  // values whose last reader is this step
+  std::vector<int> inputs;     // value index, -1 = absent optional input
+  std::vector<int> outputs;    // value index, -1 = unused optional output
+  std::vector<int> release;    // values whose last reader is this step
+  std::vector<bool> escaping;  // per output: a graph output (not from the arena)
 };
 
 namespace {
@@ -88,16 +91,31 @@ Status GraphExecutor::Prepare(const ExecutorOptions& options,
   } else {
     remaining = order;
   }
-  for (int node_index : remaining) {
-    Step step;
-    step.node = &g.nodes[node_index];
-    ADS_ASSIGN_OR_RETURN(step.kernel, CreateKernel(registry, *step.node, &step.inputs));
+  std::vector<const Node*> nodes;
+  for (int node_index : remaining) nodes.push_back(&g.nodes[node_index]);
+  if (options.fusion) {
+    ADS_RETURN_IF_ERROR(Fuse(registry, nodes));
+  } else {
+    for (const Node* n : nodes) {
+      Step step;
+      step.node = n;
+      ADS_ASSIGN_OR_RETURN(step.kernel, CreateKernel(registry, *n, &step.inputs));
+      steps_.push_back(std::move(step));
+    }
+  }
+  for (Step& step : steps_) {
     for (const std::string& out : step.node->outputs) {
       step.outputs.push_back(out.empty() ? -1 : value_index_.at(out));
     }
-    steps_.push_back(std::move(step));
   }
-  // Free each computed value after its last reader; graph outputs are kept.
+  PlanLifetimes();
+  if (options.arena) arenas_ = std::make_unique<ArenaPool>();
+  return OkStatus();
+}
+
+// Frees each computed value after its last reader (graph outputs are kept),
+// so the run's arena can hand its buffer to a later step.
+void GraphExecutor::PlanLifetimes() {
   std::vector<int> last_use(value_names_.size(), -1);
   for (size_t s = 0; s < steps_.size(); ++s) {
     for (int v : steps_[s].inputs) {
@@ -114,7 +132,15 @@ Status GraphExecutor::Prepare(const ExecutorOptions& options,
       steps_[last_use[v]].release.push_back(static_cast<int>(v));
     }
   }
-  return OkStatus();
+  for (Step& step : steps_) {
+    for (int v : step.outputs) step.escaping.push_back(v >= 0 && keep[v]);
+  }
+}
+
+std::vector<std::string> GraphExecutor::planned_ops() const {
+  std::vector<std::string> ops;
+  for (const Step& step : steps_) ops.push_back(step.node->op_type);
+  return ops;
 }
 
 // Resolves the node's kernel; `inputs` receives the value indices of its
@@ -140,6 +166,101 @@ Result<std::unique_ptr<Kernel>> GraphExecutor::CreateKernel(const KernelRegistry
   }
 }
 
+namespace {
+
+bool IsOnnxOp(const Node& n, std::string_view op) {
+  return n.domain == kOnnxDomain && n.op_type == op;
+}
+
+void SetIntAttribute(Node& n, std::string_view name) {
+  Attribute a;
+  a.name = std::string(name);
+  a.type = AttributeType::kInt;
+  a.i = 1;
+  n.attributes[a.name] = std::move(a);
+}
+
+}  // namespace
+
+// Creates one step per node, merging a Gemm/MatMul/Conv with the bias Add
+// (MatMul only, constant 1-D bias) and Relu that alone read its result, when
+// the result is not a graph output and the fast kernel takes the merged node
+// (Kernel::applies_fusion). Otherwise the nodes stay apart.
+Status GraphExecutor::Fuse(const KernelRegistry& registry, const std::vector<const Node*>& nodes) {
+  std::map<std::string, int> readers;
+  std::map<std::string, size_t> reader_pos;
+  for (size_t pos = 0; pos < nodes.size(); ++pos) {
+    std::vector<std::string> names = nodes[pos]->inputs;
+    const std::vector<std::string> implicit = ImplicitInputs(*nodes[pos]);
+    names.insert(names.end(), implicit.begin(), implicit.end());
+    for (const std::string& in : names) {
+      if (in.empty()) continue;
+      ++readers[in];
+      reader_pos[in] = pos;
+    }
+  }
+  std::set<std::string> graph_outputs;
+  for (const ValueInfo& out : graph_->outputs) graph_outputs.insert(out.name);
+  // The position of the only node reading `v`, or -1.
+  auto sole_reader = [&](const std::string& v) -> int {
+    if (graph_outputs.count(v) || readers[v] != 1) return -1;
+    return static_cast<int>(reader_pos.at(v));
+  };
+  std::vector<bool> absorbed(nodes.size(), false);
+  for (size_t pos = 0; pos < nodes.size(); ++pos) {
+    if (absorbed[pos]) continue;
+    const Node& n = *nodes[pos];
+    Step step;
+    step.node = &n;
+    const bool candidate = (IsOnnxOp(n, "Gemm") || IsOnnxOp(n, "MatMul") || IsOnnxOp(n, "Conv")) &&
+                           n.outputs.size() == 1 && !n.outputs[0].empty();
+    if (candidate) {
+      auto fused = std::make_unique<Node>(n);
+      std::vector<int> eaten;
+      std::string out = n.outputs[0];
+      int r = sole_reader(out);
+      if (r >= 0 && IsOnnxOp(n, "MatMul") && IsOnnxOp(*nodes[r], "Add") && nodes[r]->opset >= 7 &&
+          nodes[r]->inputs.size() == 2 && nodes[r]->outputs.size() == 1) {
+        const Node& add = *nodes[r];
+        const std::string& other = add.inputs[0] == out ? add.inputs[1] : add.inputs[0];
+        const int v = other.empty() ? -1 : value_index_.at(other);
+        if (v >= 0 && is_constant_[v] && constants_[v].is_tensor() &&
+            constants_[v].tensor().rank() == 1) {
+          fused->inputs.push_back(other);
+          SetIntAttribute(*fused, kFusedBiasAttribute);
+          eaten.push_back(r);
+          out = add.outputs[0];
+          r = sole_reader(out);
+        }
+      }
+      if (r >= 0 && IsOnnxOp(*nodes[r], "Relu") && nodes[r]->inputs.size() == 1 &&
+          nodes[r]->outputs.size() == 1) {
+        SetIntAttribute(*fused, kFusedReluAttribute);
+        eaten.push_back(r);
+        out = nodes[r]->outputs[0];
+      }
+      if (!eaten.empty()) {
+        fused->outputs = {out};
+        std::vector<int> inputs;
+        auto kernel = CreateKernel(registry, *fused, &inputs);
+        if (kernel.ok() && (*kernel)->applies_fusion()) {
+          step.node = fused.get();
+          step.kernel = std::move(*kernel);
+          step.inputs = std::move(inputs);
+          fused_.push_back(std::move(fused));
+          for (int e : eaten) absorbed[e] = true;
+          fused_nodes_ += eaten.size();
+          steps_.push_back(std::move(step));
+          continue;
+        }
+      }
+    }
+    ADS_ASSIGN_OR_RETURN(step.kernel, CreateKernel(registry, n, &step.inputs));
+    steps_.push_back(std::move(step));
+  }
+  return OkStatus();
+}
+
 Status GraphExecutor::FoldConstants(const KernelRegistry& registry, ThreadPool* pool,
                                     const std::vector<int>& order, std::vector<int>* remaining) {
   for (int node_index : order) {
@@ -150,7 +271,8 @@ Status GraphExecutor::FoldConstants(const KernelRegistry& registry, ThreadPool* 
     }
     bool has_subgraph = false;
     for (const auto& [name, a] : n.attributes) {
-      has_subgraph = has_subgraph || a.type == AttributeType::kGraph || a.type == AttributeType::kGraphs;
+      has_subgraph =
+          has_subgraph || a.type == AttributeType::kGraph || a.type == AttributeType::kGraphs;
     }
     if (!foldable || has_subgraph) {
       remaining->push_back(node_index);
@@ -174,11 +296,38 @@ Status GraphExecutor::FoldConstants(const KernelRegistry& registry, ThreadPool* 
   return OkStatus();
 }
 
+namespace {
+
+// A copy of `v` that owns its buffers wherever they came from a run's arena.
+Value CopyOutOfArena(Value v) {
+  if (v.is_tensor()) {
+    if (v.tensor().from_allocator()) return Value(v.tensor().Clone());
+  } else if (v.is_sequence()) {
+    for (Value& item : v.sequence().items) item = CopyOutOfArena(std::move(item));
+  } else if (v.is_map()) {
+    Map& m = v.map();
+    if (m.keys.from_allocator()) m.keys = m.keys.Clone();
+    if (m.values.from_allocator()) m.values = m.values.Clone();
+  }
+  return v;
+}
+
+}  // namespace
+
 Result<std::vector<Value>> GraphExecutor::Run(std::vector<Value> feeds, ThreadPool* pool) const {
   if (feeds.size() != feed_slots_.size()) {
     return InternalError("the graph expects " + std::to_string(feed_slots_.size()) +
                          " feeds, got " + std::to_string(feeds.size()));
   }
+  std::shared_ptr<Arena> arena = arenas_ ? arenas_->CheckOut() : nullptr;
+  auto outs = RunSteps(std::move(feeds), pool, arena);
+  // Every intermediate is gone by now: the arena's buffers are all free.
+  if (arena) arenas_->CheckIn(std::move(arena));
+  return outs;
+}
+
+Result<std::vector<Value>> GraphExecutor::RunSteps(std::vector<Value> feeds, ThreadPool* pool,
+                                                   const std::shared_ptr<Arena>& arena) const {
   std::vector<Value> slots(value_names_.size());
   std::vector<const Value*> ptrs(value_names_.size(), nullptr);
   for (size_t v = 0; v < constants_.size(); ++v) {
@@ -200,6 +349,7 @@ Result<std::vector<Value>> GraphExecutor::Run(std::vector<Value> feeds, ThreadPo
       in.push_back(v >= 0 ? ptrs[v] : nullptr);
     }
     KernelContext ctx(std::move(in), step.outputs.size(), pool);
+    if (arena) ctx.SetAllocator(arena, &step.escaping);
     Status st = RunGuarded(*step.kernel, ctx);
     if (!st.ok()) return st.WithContext(step.node->Describe());
     for (size_t o = 0; o < step.outputs.size(); ++o) {
@@ -218,7 +368,8 @@ Result<std::vector<Value>> GraphExecutor::Run(std::vector<Value> feeds, ThreadPo
     if (ptrs[v] == nullptr || ptrs[v]->is_none()) {
       return InternalError("graph output " + Quoted(value_names_[v]) + " was not computed");
     }
-    outs.push_back(*ptrs[v]);
+    // A view of an intermediate (Reshape, Identity) may still sit in the arena.
+    outs.push_back(arena ? CopyOutOfArena(*ptrs[v]) : *ptrs[v]);
   }
   return outs;
 }

@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "base/status.h"
+#include "engine/arena.h"
 #include "engine/kernel.h"
 #include "engine/model.h"
 #include "engine/thread_pool.h"
@@ -33,6 +34,11 @@ struct ExecutorOptions {
   const KernelRegistry* registry = nullptr;  // null = KernelRegistry::Default()
   bool constant_folding = true;
   ThreadPool* pool = nullptr;  // used by constant folding at Create
+  // Intermediate values take their buffers from a per-run arena reused
+  // across runs (arena.h); off = every tensor from the heap.
+  bool arena = true;
+  // Fuse Gemm/MatMul/Conv with a following bias Add and Relu (fusion.h).
+  bool fusion = true;
 };
 
 class GraphExecutor {
@@ -49,6 +55,12 @@ class GraphExecutor {
 
   size_t folded_nodes() const { return folded_nodes_; }
   size_t planned_nodes() const;
+  // Nodes merged into another by the fusion pass ("Relu into Gemm").
+  size_t fused_nodes() const { return fused_nodes_; }
+  // The op_type of each planned step, in run order (for tests).
+  std::vector<std::string> planned_ops() const;
+  // The arenas of finished runs (for tests and diagnostics); null if off.
+  const ArenaPool* arenas() const { return arenas_.get(); }
 
  private:
   struct Step;
@@ -59,6 +71,10 @@ class GraphExecutor {
   Result<std::unique_ptr<Kernel>> CreateKernel(const KernelRegistry& registry, const Node& node,
                                                std::vector<int>* inputs) const;
   int ValueIndex(const std::string& name);
+  Status Fuse(const KernelRegistry& registry, const std::vector<const Node*>& nodes);
+  void PlanLifetimes();
+  Result<std::vector<Value>> RunSteps(std::vector<Value> feeds, ThreadPool* pool,
+                                      const std::shared_ptr<Arena>& arena) const;
 
   const Graph* graph_ = nullptr;
   std::map<std::string, int> value_index_;
@@ -69,7 +85,10 @@ class GraphExecutor {
   std::vector<int> output_slots_;
   std::vector<Step> steps_;
   size_t folded_nodes_ = 0;
+  size_t fused_nodes_ = 0;
   bool constant_folding_ = true;
+  std::vector<std::unique_ptr<Node>> fused_;  // nodes made by the fusion pass
+  std::unique_ptr<ArenaPool> arenas_;
 };
 
 }  // namespace ads::engine

@@ -7,6 +7,11 @@
 
 namespace ads::engine {
 
+Result<Tensor> KernelContext::NewOutput(size_t i, DataType type, Shape shape) const {
+  const bool escapes = escaping_ != nullptr && i < escaping_->size() && (*escaping_)[i];
+  return Tensor::MakeUninitialized(type, std::move(shape), escapes ? nullptr : allocator_);
+}
+
 Result<const Tensor*> KernelContext::input(size_t i) const {
   if (!has_input(i)) {
     return InvalidArgumentError("required input " + std::to_string(i) + " is missing");

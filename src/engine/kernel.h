@@ -60,17 +60,45 @@ class KernelContext {
   std::vector<Value>& outputs() { return outputs_; }
   ThreadPool* pool() const { return pool_; }
 
+  // Run-time buffer reuse (set by the executor; absent in constant folding
+  // and when a kernel is run alone). `escaping[i]`: output i leaves the run
+  // (a graph output), so it is not taken from the arena.
+  void SetAllocator(std::shared_ptr<BufferAllocator> allocator, const std::vector<bool>* escaping) {
+    allocator_ = std::move(allocator);
+    escaping_ = escaping;
+  }
+  // A tensor for output `i` whose elements the kernel will all write: not
+  // zero-filled, from the run's arena when there is one. Errors as Tensor::Make.
+  Result<Tensor> NewOutput(size_t i, DataType type, Shape shape) const;
+  // Scratch memory for the duration of a kernel (e.g. im2col), not zeroed.
+  Result<Tensor> NewScratch(DataType type, Shape shape) const {
+    return Tensor::MakeUninitialized(type, std::move(shape), allocator_);
+  }
+
  private:
   std::vector<const Value*> inputs_;
   std::vector<Value> outputs_;
   ThreadPool* pool_;
+  std::shared_ptr<BufferAllocator> allocator_;
+  const std::vector<bool>* escaping_ = nullptr;
 };
 
 class Kernel {
  public:
   virtual ~Kernel() = default;
   virtual Status Run(KernelContext& ctx) const = 0;
+  // True when the kernel honours the fusion attributes below (the executor's
+  // fusion pass keeps the nodes apart otherwise).
+  virtual bool applies_fusion() const { return false; }
 };
+
+// Set by the executor's fusion pass on a merged copy of a Gemm, MatMul or
+// Conv node; never read from a model file.
+// Int 1: apply Relu to the result (the node's outputs are the Relu's).
+inline constexpr std::string_view kFusedReluAttribute = "_ads_fused_relu";
+// Int 1 (MatMul only): input 2 is a constant 1-D bias of n floats added to
+// each row (a following Add).
+inline constexpr std::string_view kFusedBiasAttribute = "_ads_fused_bias";
 
 class KernelRegistry;
 
@@ -97,8 +125,8 @@ class KernelInfo {
   Result<int64_t> GetInt(std::string_view name, int64_t fallback) const;
   Result<float> GetFloat(std::string_view name, float fallback) const;
   Result<std::string> GetString(std::string_view name, std::string fallback) const;
-  Result<std::vector<int64_t>> GetInts(std::string_view name) const;   // {} when absent
-  Result<std::vector<float>> GetFloats(std::string_view name) const;   // {} when absent
+  Result<std::vector<int64_t>> GetInts(std::string_view name) const;  // {} when absent
+  Result<std::vector<float>> GetFloats(std::string_view name) const;  // {} when absent
   Result<std::vector<std::string>> GetStrings(std::string_view name) const;
   Result<Tensor> GetTensor(std::string_view name) const;  // error when absent
   // Required variants: an error when absent.
@@ -115,8 +143,8 @@ class KernelInfo {
   // The registry and folding option to build subgraph executors with.
   const KernelRegistry* registry() const { return registry_; }
   bool constant_folding() const { return constant_folding_; }
-  void SetSubgraphContext(std::vector<std::string> implicit_inputs,
-                          const KernelRegistry* registry, bool constant_folding) {
+  void SetSubgraphContext(std::vector<std::string> implicit_inputs, const KernelRegistry* registry,
+                          bool constant_folding) {
     implicit_inputs_ = std::move(implicit_inputs);
     registry_ = registry;
     constant_folding_ = constant_folding;
@@ -135,7 +163,7 @@ class KernelInfo {
 using KernelFactory = std::function<Result<std::unique_ptr<Kernel>>(const KernelInfo&)>;
 
 struct KernelKey {
-  std::string domain;   // canonical: "ai.onnx", "ai.onnx.ml"
+  std::string domain;  // canonical: "ai.onnx", "ai.onnx.ml"
   std::string op_type;
   int64_t since_version = 1;
 };

@@ -16,37 +16,63 @@ constexpr size_t kAlignment = 64;
 
 std::string_view DataTypeName(DataType type) {
   switch (type) {
-    case DataType::kUndefined: return "undefined";
-    case DataType::kFloat: return "float";
-    case DataType::kUint8: return "uint8";
-    case DataType::kInt8: return "int8";
-    case DataType::kUint16: return "uint16";
-    case DataType::kInt16: return "int16";
-    case DataType::kInt32: return "int32";
-    case DataType::kInt64: return "int64";
-    case DataType::kString: return "string";
-    case DataType::kBool: return "bool";
-    case DataType::kFloat16: return "float16";
-    case DataType::kDouble: return "double";
-    case DataType::kUint32: return "uint32";
-    case DataType::kUint64: return "uint64";
-    case DataType::kBFloat16: return "bfloat16";
+    case DataType::kUndefined:
+      return "undefined";
+    case DataType::kFloat:
+      return "float";
+    case DataType::kUint8:
+      return "uint8";
+    case DataType::kInt8:
+      return "int8";
+    case DataType::kUint16:
+      return "uint16";
+    case DataType::kInt16:
+      return "int16";
+    case DataType::kInt32:
+      return "int32";
+    case DataType::kInt64:
+      return "int64";
+    case DataType::kString:
+      return "string";
+    case DataType::kBool:
+      return "bool";
+    case DataType::kFloat16:
+      return "float16";
+    case DataType::kDouble:
+      return "double";
+    case DataType::kUint32:
+      return "uint32";
+    case DataType::kUint64:
+      return "uint64";
+    case DataType::kBFloat16:
+      return "bfloat16";
   }
   return "unknown dtype";
 }
 
-bool IsSupportedDataType(int32_t code) {
-  return (code >= 1 && code <= 13) || code == 16;
-}
+bool IsSupportedDataType(int32_t code) { return (code >= 1 && code <= 13) || code == 16; }
 
 size_t DataTypeSize(DataType type) {
   switch (type) {
-    case DataType::kFloat: case DataType::kInt32: case DataType::kUint32: return 4;
-    case DataType::kDouble: case DataType::kInt64: case DataType::kUint64: return 8;
-    case DataType::kUint8: case DataType::kInt8: case DataType::kBool: return 1;
-    case DataType::kUint16: case DataType::kInt16: case DataType::kFloat16:
-    case DataType::kBFloat16: return 2;
-    default: return 0;
+    case DataType::kFloat:
+    case DataType::kInt32:
+    case DataType::kUint32:
+      return 4;
+    case DataType::kDouble:
+    case DataType::kInt64:
+    case DataType::kUint64:
+      return 8;
+    case DataType::kUint8:
+    case DataType::kInt8:
+    case DataType::kBool:
+      return 1;
+    case DataType::kUint16:
+    case DataType::kInt16:
+    case DataType::kFloat16:
+    case DataType::kBFloat16:
+      return 2;
+    default:
+      return 0;
   }
 }
 
@@ -57,8 +83,14 @@ bool IsFloatingPoint(DataType t) {
 
 bool IsInteger(DataType t) {
   switch (t) {
-    case DataType::kUint8: case DataType::kInt8: case DataType::kUint16: case DataType::kInt16:
-    case DataType::kInt32: case DataType::kInt64: case DataType::kUint32: case DataType::kUint64:
+    case DataType::kUint8:
+    case DataType::kInt8:
+    case DataType::kUint16:
+    case DataType::kInt16:
+    case DataType::kInt32:
+    case DataType::kInt64:
+    case DataType::kUint32:
+    case DataType::kUint64:
       return true;
     default:
       return false;
@@ -96,7 +128,7 @@ uint16_t FloatToHalf(float f) {
     return sign | 0x7c00 | (abs > 0x7f800000u ? 0x200 : 0);
   }
   if (abs >= 0x477ff000u) return sign | 0x7c00;  // rounds to >= 65520: inf
-  if (abs < 0x38800000u) {  // below the smallest normal half: subnormal
+  if (abs < 0x38800000u) {                       // below the smallest normal half: subnormal
     float a;
     std::memcpy(&a, &abs, 4);
     // a * 2^24 rounded to nearest even gives the subnormal mantissa.
@@ -153,19 +185,31 @@ std::string ShapeToString(const Shape& shape) {
   return s + "]";
 }
 
-Tensor::Storage::Storage(size_t n, bool is_strings, int64_t count) {
+Tensor::Storage::Storage(size_t n, bool is_strings, int64_t count, bool zero,
+                         std::shared_ptr<BufferAllocator> alloc) {
   if (is_strings) {
     strings.resize(static_cast<size_t>(count));
     return;
   }
   if (n == 0) return;
-  const size_t rounded = (n + kAlignment - 1) / kAlignment * kAlignment;
-  bytes = ::operator new(rounded, std::align_val_t(kAlignment));
-  std::memset(bytes, 0, rounded);
+  capacity = (n + kAlignment - 1) / kAlignment * kAlignment;
+  if (alloc) {
+    bytes = alloc->Allocate(capacity);
+    if (bytes == nullptr) throw std::bad_alloc();
+    allocator = std::move(alloc);
+  } else {
+    bytes = ::operator new(capacity, std::align_val_t(kAlignment));
+  }
+  if (zero) std::memset(bytes, 0, capacity);
 }
 
 Tensor::Storage::~Storage() {
-  if (bytes) ::operator delete(bytes, std::align_val_t(kAlignment));
+  if (bytes == nullptr) return;
+  if (allocator) {
+    allocator->Free(bytes, capacity);
+  } else {
+    ::operator delete(bytes, std::align_val_t(kAlignment));
+  }
 }
 
 Tensor::Tensor() : Tensor(DataType::kFloat, {0}) {}
@@ -215,6 +259,25 @@ Result<Tensor> Tensor::Make(DataType type, Shape shape) {
   }
 }
 
+Result<Tensor> Tensor::MakeUninitialized(DataType type, Shape shape,
+                                         std::shared_ptr<BufferAllocator> allocator) {
+  ADS_RETURN_IF_ERROR(CheckTensorSize(type, shape));
+  const int64_t n = ElementCount(shape);
+  try {
+    Tensor t;
+    t.dtype_ = type;
+    t.shape_ = std::move(shape);
+    t.size_ = n;
+    const bool strings = type == DataType::kString;
+    t.storage_ =
+        std::make_shared<Storage>(static_cast<size_t>(n) * DataTypeSize(type), strings, n,
+                                  /*zero=*/false, strings ? nullptr : std::move(allocator));
+    return t;
+  } catch (const std::bad_alloc&) {
+    return OutOfRangeError("not enough memory for a tensor of " + std::to_string(n) + " elements");
+  }
+}
+
 Tensor Tensor::FromStrings(Shape shape, std::vector<std::string> values) {
   Tensor t(DataType::kString, std::move(shape));
   for (size_t i = 0; i < values.size() && static_cast<int64_t>(i) < t.size_; ++i) {
@@ -229,8 +292,8 @@ void* Tensor::mutable_raw_data() { return storage_->bytes; }
 Result<Tensor> Tensor::Reshaped(Shape shape) const {
   const int64_t n = ElementCount(shape);
   if (n != size_) {
-    return InvalidArgumentError("cannot reshape " + TypeAndShape() + " to " +
-                                ShapeToString(shape) + " (element counts differ)");
+    return InvalidArgumentError("cannot reshape " + TypeAndShape() + " to " + ShapeToString(shape) +
+                                " (element counts differ)");
   }
   Tensor t = *this;
   t.shape_ = std::move(shape);
@@ -259,25 +322,57 @@ Tensor Tensor::Clone() const {
 
 bool Tensor::SharesBufferWith(const Tensor& other) const { return storage_ == other.storage_; }
 
+bool Tensor::from_allocator() const { return storage_ && storage_->allocator != nullptr; }
+
 std::string Tensor::ElementToString(int64_t i) const {
   std::ostringstream os;
   os.precision(9);
   switch (dtype_) {
-    case DataType::kFloat: os << data<float>()[i]; break;
-    case DataType::kDouble: os.precision(17); os << data<double>()[i]; break;
-    case DataType::kFloat16: os << HalfToFloat(data<uint16_t>()[i]); break;
-    case DataType::kBFloat16: os << BFloat16ToFloat(data<uint16_t>()[i]); break;
-    case DataType::kInt64: os << data<int64_t>()[i]; break;
-    case DataType::kInt32: os << data<int32_t>()[i]; break;
-    case DataType::kInt16: os << data<int16_t>()[i]; break;
-    case DataType::kInt8: os << static_cast<int>(data<int8_t>()[i]); break;
-    case DataType::kUint8: os << static_cast<int>(data<uint8_t>()[i]); break;
-    case DataType::kUint16: os << data<uint16_t>()[i]; break;
-    case DataType::kUint32: os << data<uint32_t>()[i]; break;
-    case DataType::kUint64: os << data<uint64_t>()[i]; break;
-    case DataType::kBool: os << (data<bool>()[i] ? "true" : "false"); break;
-    case DataType::kString: os << '"' << data<std::string>()[i] << '"'; break;
-    default: os << "?";
+    case DataType::kFloat:
+      os << data<float>()[i];
+      break;
+    case DataType::kDouble:
+      os.precision(17);
+      os << data<double>()[i];
+      break;
+    case DataType::kFloat16:
+      os << HalfToFloat(data<uint16_t>()[i]);
+      break;
+    case DataType::kBFloat16:
+      os << BFloat16ToFloat(data<uint16_t>()[i]);
+      break;
+    case DataType::kInt64:
+      os << data<int64_t>()[i];
+      break;
+    case DataType::kInt32:
+      os << data<int32_t>()[i];
+      break;
+    case DataType::kInt16:
+      os << data<int16_t>()[i];
+      break;
+    case DataType::kInt8:
+      os << static_cast<int>(data<int8_t>()[i]);
+      break;
+    case DataType::kUint8:
+      os << static_cast<int>(data<uint8_t>()[i]);
+      break;
+    case DataType::kUint16:
+      os << data<uint16_t>()[i];
+      break;
+    case DataType::kUint32:
+      os << data<uint32_t>()[i];
+      break;
+    case DataType::kUint64:
+      os << data<uint64_t>()[i];
+      break;
+    case DataType::kBool:
+      os << (data<bool>()[i] ? "true" : "false");
+      break;
+    case DataType::kString:
+      os << '"' << data<std::string>()[i] << '"';
+      break;
+    default:
+      os << "?";
   }
   return os.str();
 }

@@ -64,18 +64,54 @@ bool IsInteger(DataType type);        // signed or unsigned ints (not bool)
 // The C++ storage type of each DataType.
 template <typename T>
 struct DataTypeOf;
-template <> struct DataTypeOf<float> { static constexpr DataType kValue = DataType::kFloat; };
-template <> struct DataTypeOf<double> { static constexpr DataType kValue = DataType::kDouble; };
-template <> struct DataTypeOf<int64_t> { static constexpr DataType kValue = DataType::kInt64; };
-template <> struct DataTypeOf<int32_t> { static constexpr DataType kValue = DataType::kInt32; };
-template <> struct DataTypeOf<int16_t> { static constexpr DataType kValue = DataType::kInt16; };
-template <> struct DataTypeOf<int8_t> { static constexpr DataType kValue = DataType::kInt8; };
-template <> struct DataTypeOf<uint8_t> { static constexpr DataType kValue = DataType::kUint8; };
-template <> struct DataTypeOf<uint16_t> { static constexpr DataType kValue = DataType::kUint16; };
-template <> struct DataTypeOf<uint32_t> { static constexpr DataType kValue = DataType::kUint32; };
-template <> struct DataTypeOf<uint64_t> { static constexpr DataType kValue = DataType::kUint64; };
-template <> struct DataTypeOf<bool> { static constexpr DataType kValue = DataType::kBool; };
-template <> struct DataTypeOf<std::string> { static constexpr DataType kValue = DataType::kString; };
+template <>
+struct DataTypeOf<float> {
+  static constexpr DataType kValue = DataType::kFloat;
+};
+template <>
+struct DataTypeOf<double> {
+  static constexpr DataType kValue = DataType::kDouble;
+};
+template <>
+struct DataTypeOf<int64_t> {
+  static constexpr DataType kValue = DataType::kInt64;
+};
+template <>
+struct DataTypeOf<int32_t> {
+  static constexpr DataType kValue = DataType::kInt32;
+};
+template <>
+struct DataTypeOf<int16_t> {
+  static constexpr DataType kValue = DataType::kInt16;
+};
+template <>
+struct DataTypeOf<int8_t> {
+  static constexpr DataType kValue = DataType::kInt8;
+};
+template <>
+struct DataTypeOf<uint8_t> {
+  static constexpr DataType kValue = DataType::kUint8;
+};
+template <>
+struct DataTypeOf<uint16_t> {
+  static constexpr DataType kValue = DataType::kUint16;
+};
+template <>
+struct DataTypeOf<uint32_t> {
+  static constexpr DataType kValue = DataType::kUint32;
+};
+template <>
+struct DataTypeOf<uint64_t> {
+  static constexpr DataType kValue = DataType::kUint64;
+};
+template <>
+struct DataTypeOf<bool> {
+  static constexpr DataType kValue = DataType::kBool;
+};
+template <>
+struct DataTypeOf<std::string> {
+  static constexpr DataType kValue = DataType::kString;
+};
 
 // IEEE half and bfloat16 conversions (round to nearest even).
 float HalfToFloat(uint16_t h);
@@ -104,6 +140,17 @@ int64_t TensorByteLimit();
 // limit); lets a kernel refuse an output before it does work proportional to it.
 Status CheckTensorSize(DataType type, const Shape& shape);
 
+// A source of reusable numeric buffers (the per-run arena of arena.h). A
+// tensor made from it hands its buffer back when its last copy is dropped; the
+// tensor keeps the allocator alive until then.
+class BufferAllocator {
+ public:
+  virtual ~BufferAllocator() = default;
+  // `bytes` > 0, a multiple of 64; returns 64-byte-aligned memory or null.
+  virtual void* Allocate(size_t bytes) = 0;
+  virtual void Free(void* p, size_t bytes) = 0;
+};
+
 class Tensor {
  public:
   // An empty float tensor of shape [0].
@@ -114,6 +161,11 @@ class Tensor {
 
   // Checked construction: errors name the bad shape or type.
   static Result<Tensor> Make(DataType type, Shape shape);
+  // Checked construction without zero-filling numeric buffers: for kernels
+  // that write every element. With `allocator` the buffer comes from it (and
+  // goes back to it); otherwise from the heap. Strings are still constructed.
+  static Result<Tensor> MakeUninitialized(DataType type, Shape shape,
+                                          std::shared_ptr<BufferAllocator> allocator = nullptr);
   static Tensor FromStrings(Shape shape, std::vector<std::string> values);
   template <typename T>
   static Tensor FromVector(Shape shape, const std::vector<T>& values) {
@@ -159,6 +211,9 @@ class Tensor {
   Tensor Clone() const;
   // True when both share one buffer (for tests of zero-copy paths).
   bool SharesBufferWith(const Tensor& other) const;
+  // True when the buffer belongs to a BufferAllocator (a run's arena): such
+  // a tensor must not leave the run that made it (the executor copies it).
+  bool from_allocator() const;
 
   // Element `i` rendered for messages ("1.5", "true", "\"abc\"").
   std::string ElementToString(int64_t i) const;
@@ -176,11 +231,16 @@ class Tensor {
 // ---- implementation details of the typed accessors ----
 
 struct Tensor::Storage {
-  Storage(size_t bytes, bool strings, int64_t count);
+  // `zero`: fill the numeric buffer with zeros. With `allocator` (numeric
+  // only) the buffer is taken from it and handed back on destruction.
+  Storage(size_t bytes, bool strings, int64_t count, bool zero = true,
+          std::shared_ptr<BufferAllocator> allocator = nullptr);
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
   void* bytes = nullptr;  // 64-byte aligned; null for strings/empty
+  size_t capacity = 0;    // bytes reserved at `bytes`
+  std::shared_ptr<BufferAllocator> allocator;
   std::vector<std::string> strings;
 };
 

@@ -28,7 +28,12 @@ Status MapSame(KernelContext& ctx, std::string_view op, Dispatch dispatch, F f) 
   ADS_ASSIGN_OR_RETURN(const Tensor* x, ctx.input(0));
   return dispatch(x->dtype(), op, [&](auto tag) -> Status {
     using T = typename decltype(tag)::type;
-    ctx.set_output(0, MapTensor<T>(*x, x->dtype(), [&](T v) { return static_cast<T>(f(v)); }));
+    // Every element is written: the output may come from the run's arena.
+    ADS_ASSIGN_OR_RETURN(Tensor y, ctx.NewOutput(0, x->dtype(), x->shape()));
+    const T* a = x->data<T>();
+    T* b = y.mutable_data<T>();
+    for (int64_t i = 0; i < x->size(); ++i) b[i] = static_cast<T>(f(a[i]));
+    ctx.set_output(0, std::move(y));
     return OkStatus();
   });
 }
@@ -84,13 +89,23 @@ Status ArithOne(Arith op, T a, T b, T* out) {
     }
   }
   switch (op) {
-    case Arith::kAdd: *out = static_cast<T>(a + b); break;
-    case Arith::kSub: *out = static_cast<T>(a - b); break;
-    case Arith::kMul: *out = static_cast<T>(a * b); break;
-    case Arith::kDiv: *out = static_cast<T>(a / b); break;
+    case Arith::kAdd:
+      *out = static_cast<T>(a + b);
+      break;
+    case Arith::kSub:
+      *out = static_cast<T>(a - b);
+      break;
+    case Arith::kMul:
+      *out = static_cast<T>(a * b);
+      break;
+    case Arith::kDiv:
+      *out = static_cast<T>(a / b);
+      break;
     case Arith::kFmod:
-      if constexpr (std::is_integral_v<T>) *out = static_cast<T>(a % b);
-      else *out = static_cast<T>(std::fmod(a, b));
+      if constexpr (std::is_integral_v<T>)
+        *out = static_cast<T>(a % b);
+      else
+        *out = static_cast<T>(std::fmod(a, b));
       break;
     case Arith::kMod:
       if constexpr (std::is_integral_v<T>) {
@@ -293,9 +308,8 @@ KernelFactory ClipKernel(bool bounds_as_inputs) {
           }
           (k == 1 ? lo : hi) = t->data<T>()[0];
         }
-        ctx.set_output(0, MapTensor<T>(*x, x->dtype(), [&](T v) {
-                         return v < lo ? lo : (v > hi ? hi : v);
-                       }));
+        ctx.set_output(
+            0, MapTensor<T>(*x, x->dtype(), [&](T v) { return v < lo ? lo : (v > hi ? hi : v); }));
         return OkStatus();
       });
     });
@@ -387,9 +401,8 @@ KernelFactory FloatActivation(const char* op, const char* a_name, float a_defaul
 
 void RegisterActivations(KernelRegistry& r) {
   r.Register({"ai.onnx", "LeakyRelu", 6},
-             FloatActivation("LeakyRelu", "alpha", 0.01f, "", 0, [](auto x, auto a, auto) {
-               return x < 0 ? x * a : x;
-             }));
+             FloatActivation("LeakyRelu", "alpha", 0.01f, "", 0,
+                             [](auto x, auto a, auto) { return x < 0 ? x * a : x; }));
   r.Register({"ai.onnx", "Elu", 6},
              FloatActivation("Elu", "alpha", 1.0f, "", 0, [](auto x, auto a, auto) {
                return x < 0 ? a * (std::exp(x) - 1) : x;
@@ -404,12 +417,12 @@ void RegisterActivations(KernelRegistry& r) {
                              1.05070102214813232421875f, [](auto x, auto a, auto g) {
                                return x <= 0 ? g * (a * std::exp(x) - a) : g * x;
                              }));
-  r.Register({"ai.onnx", "HardSigmoid", 6},
-             FloatActivation("HardSigmoid", "alpha", 0.2f, "beta", 0.5f,
-                             [](auto x, auto a, auto b) {
-                               using T = decltype(x);
-                               return std::max(T(0), std::min(T(1), a * x + b));
-                             }));
+  r.Register(
+      {"ai.onnx", "HardSigmoid", 6},
+      FloatActivation("HardSigmoid", "alpha", 0.2f, "beta", 0.5f, [](auto x, auto a, auto b) {
+        using T = decltype(x);
+        return std::max(T(0), std::min(T(1), a * x + b));
+      }));
   r.Register({"ai.onnx", "ThresholdedRelu", 10},
              FloatActivation("ThresholdedRelu", "alpha", 1.0f, "", 0,
                              [](auto x, auto a, auto) { return x > a ? x : decltype(x)(0); }));
@@ -430,8 +443,10 @@ void RegisterSignedUnary(KernelRegistry& r) {
              }));
   r.Register({"ai.onnx", "Abs", 6}, Stateless([](KernelContext& ctx) {
                return MapSame(ctx, "Abs", kNumericTypes, [](auto x) {
-                 if constexpr (std::is_signed_v<decltype(x)>) return x < 0 ? -x : x;
-                 else return x;
+                 if constexpr (std::is_signed_v<decltype(x)>)
+                   return x < 0 ? -x : x;
+                 else
+                   return x;
                });
              }));
   r.Register({"ai.onnx", "Sign", 9}, Stateless([](KernelContext& ctx) {
@@ -455,20 +470,21 @@ void RegisterSignedUnary(KernelRegistry& r) {
                  return OkStatus();
                });
              }));
-  r.Register({"ai.onnx", "IsInf", 10}, [](const KernelInfo& info) -> Result<std::unique_ptr<Kernel>> {
-    ADS_ASSIGN_OR_RETURN(int64_t neg, info.GetInt("detect_negative", 1));
-    ADS_ASSIGN_OR_RETURN(int64_t pos, info.GetInt("detect_positive", 1));
-    return MakeKernel([neg, pos](KernelContext& ctx) -> Status {
-      ADS_ASSIGN_OR_RETURN(const Tensor* x, ctx.input(0));
-      return DispatchFloat(x->dtype(), "IsInf", [&](auto tag) -> Status {
-        using T = typename decltype(tag)::type;
-        ctx.set_output(0, MapTensor<T>(*x, DataType::kBool, [&](T v) -> bool {
-                         return std::isinf(v) && ((v > 0 && pos) || (v < 0 && neg));
-                       }));
-        return OkStatus();
-      });
-    });
-  });
+  r.Register({"ai.onnx", "IsInf", 10},
+             [](const KernelInfo& info) -> Result<std::unique_ptr<Kernel>> {
+               ADS_ASSIGN_OR_RETURN(int64_t neg, info.GetInt("detect_negative", 1));
+               ADS_ASSIGN_OR_RETURN(int64_t pos, info.GetInt("detect_positive", 1));
+               return MakeKernel([neg, pos](KernelContext& ctx) -> Status {
+                 ADS_ASSIGN_OR_RETURN(const Tensor* x, ctx.input(0));
+                 return DispatchFloat(x->dtype(), "IsInf", [&](auto tag) -> Status {
+                   using T = typename decltype(tag)::type;
+                   ctx.set_output(0, MapTensor<T>(*x, DataType::kBool, [&](T v) -> bool {
+                                    return std::isinf(v) && ((v > 0 && pos) || (v < 0 && neg));
+                                  }));
+                   return OkStatus();
+                 });
+               });
+             });
 }
 
 }  // namespace
@@ -490,15 +506,19 @@ void RegisterElementwiseKernels(KernelRegistry& r) {
   r.Register({"ai.onnx", "PRelu", 6}, PReluKernel(true));
   r.Register({"ai.onnx", "PRelu", 7}, PReluKernel(false));
   r.Register({"ai.onnx", "Equal", 7},
-             CompareKernel("Equal", [](const auto& a, const auto& b) { return a == b; }, true));
-  r.Register({"ai.onnx", "Less", 7},
-             CompareKernel("Less", [](auto a, auto b) { return a < b; }, false));
+             CompareKernel(
+                 "Equal", [](const auto& a, const auto& b) { return a == b; }, true));
+  r.Register({"ai.onnx", "Less", 7}, CompareKernel(
+                                         "Less", [](auto a, auto b) { return a < b; }, false));
   r.Register({"ai.onnx", "Greater", 7},
-             CompareKernel("Greater", [](auto a, auto b) { return a > b; }, false));
+             CompareKernel(
+                 "Greater", [](auto a, auto b) { return a > b; }, false));
   r.Register({"ai.onnx", "LessOrEqual", 12},
-             CompareKernel("LessOrEqual", [](auto a, auto b) { return a <= b; }, false));
+             CompareKernel(
+                 "LessOrEqual", [](auto a, auto b) { return a <= b; }, false));
   r.Register({"ai.onnx", "GreaterOrEqual", 12},
-             CompareKernel("GreaterOrEqual", [](auto a, auto b) { return a >= b; }, false));
+             CompareKernel(
+                 "GreaterOrEqual", [](auto a, auto b) { return a >= b; }, false));
   r.Register({"ai.onnx", "And", 7}, LogicalKernel("And", [](bool a, bool b) { return a && b; }));
   r.Register({"ai.onnx", "Or", 7}, LogicalKernel("Or", [](bool a, bool b) { return a || b; }));
   r.Register({"ai.onnx", "Xor", 7}, LogicalKernel("Xor", [](bool a, bool b) { return a != b; }));

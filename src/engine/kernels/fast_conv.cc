@@ -12,10 +12,12 @@
 //
 // Thread-safety: immutable after creation; Run is reentrant.
 #include <algorithm>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "engine/kernels/fast_gemm.h"
+#include "engine/kernels/fused.h"
 #include "engine/kernels/kernel_util.h"
 #include "engine/kernels/register.h"
 
@@ -32,14 +34,17 @@ class FastConv : public Kernel {
  public:
   static Result<std::unique_ptr<Kernel>> Create(const KernelInfo& info);
   Status Run(KernelContext& ctx) const override;
+  bool applies_fusion() const override { return true; }
 
  private:
   // Resolves the two spatial axes for input [N, C, H, W]; false when the
   // geometry is invalid (the reference reports why).
   bool Resolve(const Shape& x, Axis& h, Axis& w) const;
   void Im2Col(const float* x, int64_t c, const Axis& h, const Axis& w, float* col) const;
+  Status Reference(KernelContext& ctx) const;
 
   std::unique_ptr<Kernel> reference_;
+  FusedOps fused_;
   PackedB weights_;
   int64_t m_ = 0, c_ = 0, kh_ = 0, kw_ = 0;
   std::string auto_pad_;
@@ -55,6 +60,8 @@ Result<std::unique_ptr<Kernel>> FastConv::Create(const KernelInfo& info) {
   }
   auto k = std::make_unique<FastConv>();
   ADS_ASSIGN_OR_RETURN(k->reference_, ReferenceKernelRegistry().Create(info));
+  ADS_ASSIGN_OR_RETURN(k->fused_, ReadFusedOps(info));
+  if (k->fused_.bias) return UnimplementedError("fast Conv: no fused bias (Conv has B)");
   ADS_ASSIGN_OR_RETURN(k->auto_pad_, info.GetString("auto_pad", "NOTSET"));
   ADS_ASSIGN_OR_RETURN(k->strides_, info.GetInts("strides"));
   ADS_ASSIGN_OR_RETURN(k->dilations_, info.GetInts("dilations"));
@@ -106,6 +113,24 @@ bool FastConv::Resolve(const Shape& x, Axis& h, Axis& w) const {
 // col[p][(ci*kh + ky)*kw + kx] = x[ci][oy*sh - ph + ky*dh][ox*sw - pw + kx*dw] (0 outside).
 void FastConv::Im2Col(const float* x, int64_t c, const Axis& h, const Axis& w, float* col) const {
   const int64_t k = c * kh_ * kw_;
+  const bool inside = h.pad == 0 && w.pad == 0 &&
+                      (h.out - 1) * h.stride + (kh_ - 1) * h.dilation < h.in &&
+                      (w.out - 1) * w.stride + (kw_ - 1) * w.dilation < w.in;
+  if (inside) {  // every tap is inside the image: no bounds checks
+    for (int64_t oy = 0; oy < h.out; ++oy) {
+      for (int64_t ox = 0; ox < w.out; ++ox) {
+        float* dst = col + (oy * w.out + ox) * k;
+        for (int64_t ci = 0; ci < c; ++ci) {
+          const float* src = x + ci * h.in * w.in + oy * h.stride * w.in + ox * w.stride;
+          for (int64_t ky = 0; ky < kh_; ++ky) {
+            const float* line = src + ky * h.dilation * w.in;
+            for (int64_t kx = 0; kx < kw_; ++kx) *dst++ = line[kx * w.dilation];
+          }
+        }
+      }
+    }
+    return;
+  }
   for (int64_t oy = 0; oy < h.out; ++oy) {
     for (int64_t ox = 0; ox < w.out; ++ox) {
       float* row = col + (oy * w.out + ox) * k;
@@ -128,6 +153,11 @@ void FastConv::Im2Col(const float* x, int64_t c, const Axis& h, const Axis& w, f
   }
 }
 
+Status FastConv::Reference(KernelContext& ctx) const {
+  ADS_RETURN_IF_ERROR(reference_->Run(ctx));
+  return ApplyFusedOps(ctx, fused_, nullptr);
+}
+
 Status FastConv::Run(KernelContext& ctx) const {
   ADS_ASSIGN_OR_RETURN(const Tensor* x, ctx.input(0));
   const Tensor* bias = ctx.optional_input(2);
@@ -135,35 +165,52 @@ Status FastConv::Run(KernelContext& ctx) const {
   if (x->dtype() != DataType::kFloat || x->rank() != 4 || x->dim(1) != c_ ||
       (bias && (bias->dtype() != DataType::kFloat || bias->size() != m_)) ||
       !Resolve(x->shape(), h, w)) {
-    return reference_->Run(ctx);
+    return Reference(ctx);
   }
   const int64_t n = x->dim(0), pixels = h.out * w.out, k = c_ * kh_ * kw_;
-  Tensor y(DataType::kFloat, {n, m_, h.out, w.out});
+  ADS_ASSIGN_OR_RETURN(Tensor y, ctx.NewOutput(0, DataType::kFloat, {n, m_, h.out, w.out}));
   const float* px = x->data<float>();
-  const float* pb = bias ? bias->data<float>() : nullptr;
   float* py = y.mutable_data<float>();
+  GemmEpilogue ep;
+  ep.overwrite = true;
+  ep.bias = bias ? bias->data<float>() : nullptr;
+  ep.relu = fused_.relu;
   ThreadPool* pool = ctx.pool();
-  auto images = [&](int64_t begin, int64_t end, ThreadPool* gemm_pool) {
-    std::vector<float> col(static_cast<size_t>(pixels * k));
-    std::vector<float> out(static_cast<size_t>(pixels * m_));
+  // One task's images, through scratch buffers from the run's arena: the
+  // GEMM writes [pixels x M] with bias and Relu applied, then one transpose
+  // makes it channel-major.
+  auto images = [&](int64_t begin, int64_t end, ThreadPool* gemm_pool) -> Status {
+    ADS_ASSIGN_OR_RETURN(Tensor col, ctx.NewScratch(DataType::kFloat, {pixels * k}));
+    ADS_ASSIGN_OR_RETURN(Tensor out, ctx.NewScratch(DataType::kFloat, {pixels * m_}));
+    float* pc = col.mutable_data<float>();
+    float* po = out.mutable_data<float>();
     for (int64_t b = begin; b < end; ++b) {
-      Im2Col(px + b * c_ * h.in * w.in, c_, h, w, col.data());
-      std::fill(out.begin(), out.end(), 0.0f);
-      GemmAccumulate(col.data(), k, pixels, weights_, 1.0f, out.data(), m_, gemm_pool);
+      Im2Col(px + b * c_ * h.in * w.in, c_, h, w, pc);
+      Gemm(pc, k, pixels, weights_, 1.0f, po, m_, ep, gemm_pool);
       float* yb = py + b * m_ * pixels;
-      for (int64_t oc = 0; oc < m_; ++oc) {
-        const float add = pb ? pb[oc] : 0.0f;
-        for (int64_t p = 0; p < pixels; ++p) yb[oc * pixels + p] = out[p * m_ + oc] + add;
+      for (int64_t p = 0; p < pixels; ++p) {
+        const float* src = po + p * m_;
+        for (int64_t oc = 0; oc < m_; ++oc) yb[oc * pixels + p] = src[oc];
       }
     }
+    return OkStatus();
   };
   if (pool && n > 1) {
     // Whole images per task, enough of them to outweigh waking a thread.
     const int64_t macs = std::max<int64_t>(1, pixels * k * m_);
     const int64_t min_images = std::max<int64_t>(1, (int64_t{1} << 19) / macs);
-    pool->ParallelFor(n, min_images, [&](int64_t b0, int64_t b1) { images(b0, b1, nullptr); });
+    std::mutex mu;
+    Status first_error;
+    pool->ParallelFor(n, min_images, [&](int64_t b0, int64_t b1) {
+      Status st = images(b0, b1, nullptr);
+      if (!st.ok()) {
+        std::lock_guard<std::mutex> lock(mu);
+        if (first_error.ok()) first_error = st;
+      }
+    });
+    ADS_RETURN_IF_ERROR(first_error);
   } else {
-    images(0, n, pool);
+    ADS_RETURN_IF_ERROR(images(0, n, pool));
   }
   ctx.set_output(0, std::move(y));
   return OkStatus();

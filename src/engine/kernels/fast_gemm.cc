@@ -36,11 +36,27 @@ inline __attribute__((always_inline)) V8 Load8(const float* p) {
 
 inline __attribute__((always_inline)) void Store8(float* p, V8 v) { std::memcpy(p, &v, sizeof(v)); }
 
+// How a micro-kernel stores: see GemmEpilogue. `first`: the first k slice
+// of an overwriting GEMM (C's contents are ignored); `relu`: the last slice
+// of a GEMM with Relu. `bias` points at the block's first column, or null.
+struct Store {
+  bool first = false;
+  bool relu = false;
+  const float* bias = nullptr;
+};
+
+inline __attribute__((always_inline)) float StoreOne(float old, float add, const Store& st,
+                                                     int64_t j) {
+  float v = (st.first ? (st.bias ? st.bias[j] : 0.0f) : old) + add;
+  if (st.relu) v = v > 0.0f ? v : 0.0f;
+  return v;
+}
+
 // c[0..MR) x [0..nr) += alpha * a[0..MR) x [0..kc) * panel slice.
 template <int MR>
 inline __attribute__((always_inline)) void MicroKernel(const float* a, int64_t lda, const float* bp,
                                                        int64_t kc, float* c, int64_t ldc,
-                                                       int64_t nr, float alpha) {
+                                                       int64_t nr, float alpha, const Store& st) {
   V8 acc0[MR], acc1[MR];
   for (int i = 0; i < MR; ++i) acc0[i] = acc1[i] = V8{};
   for (int64_t p = 0; p < kc; ++p) {
@@ -52,17 +68,32 @@ inline __attribute__((always_inline)) void MicroKernel(const float* a, int64_t l
       acc1[i] += av * b1;
     }
   }
+  const V8 zero = V8{};
   for (int i = 0; i < MR; ++i) {
     float* ci = c + i * ldc;
     if (nr == kGemmPanel) {
-      Store8(ci, Load8(ci) + alpha * acc0[i]);
-      Store8(ci + 8, Load8(ci + 8) + alpha * acc1[i]);
+      V8 c0, c1;
+      if (!st.first) {
+        c0 = Load8(ci), c1 = Load8(ci + 8);
+      } else if (st.bias) {
+        c0 = Load8(st.bias), c1 = Load8(st.bias + 8);
+      } else {
+        c0 = c1 = zero;
+      }
+      c0 += alpha * acc0[i];
+      c1 += alpha * acc1[i];
+      if (st.relu) {
+        c0 = c0 > zero ? c0 : zero;
+        c1 = c1 > zero ? c1 : zero;
+      }
+      Store8(ci, c0);
+      Store8(ci + 8, c1);
       continue;
     }
     float t[kGemmPanel];
     Store8(t, acc0[i]);
     Store8(t + 8, acc1[i]);
-    for (int64_t j = 0; j < nr; ++j) ci[j] += alpha * t[j];
+    for (int64_t j = 0; j < nr; ++j) ci[j] = StoreOne(ci[j], alpha * t[j], st, j);
   }
 }
 
@@ -72,9 +103,18 @@ inline __attribute__((always_inline)) void MicroKernel(const float* a, int64_t l
 // wants an externally visible symbol.
 namespace gemm_internal {
 
+// The store mode of the k slice starting at kb, for columns from j0.
+inline Store SliceStore(const GemmEpilogue& ep, int64_t kb, int64_t kc, int64_t k, int64_t j0) {
+  Store st;
+  st.first = ep.overwrite && kb == 0;
+  st.relu = ep.relu && kb + kc == k;
+  st.bias = st.first && ep.bias ? ep.bias + j0 : nullptr;
+  return st;
+}
+
 __attribute__((target_clones("arch=x86-64-v3", "default"))) void GemmRows(
     const float* a, int64_t lda, int64_t row_begin, int64_t row_end, const PackedB& b, float alpha,
-    float* c, int64_t ldc) {
+    float* c, int64_t ldc, const GemmEpilogue& ep) {
   const int64_t k = b.k(), n = b.n();
   for (int64_t kb = 0; kb < k; kb += kKc) {
     const int64_t kc = std::min(kKc, k - kb);
@@ -85,24 +125,25 @@ __attribute__((target_clones("arch=x86-64-v3", "default"))) void GemmRows(
         const int64_t nr = std::min(kGemmPanel, n - p * kGemmPanel);
         const float* bp = b.panel(p) + kb * kGemmPanel;
         float* ci = c + i * ldc + p * kGemmPanel;
+        const Store st = SliceStore(ep, kb, kc, k, p * kGemmPanel);
         switch (mr) {
           case 6:
-            MicroKernel<6>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            MicroKernel<6>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
             break;
           case 5:
-            MicroKernel<5>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            MicroKernel<5>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
             break;
           case 4:
-            MicroKernel<4>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            MicroKernel<4>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
             break;
           case 3:
-            MicroKernel<3>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            MicroKernel<3>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
             break;
           case 2:
-            MicroKernel<2>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            MicroKernel<2>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
             break;
           default:
-            MicroKernel<1>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            MicroKernel<1>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
             break;
         }
       }
@@ -124,7 +165,7 @@ template <int MR>
 inline __attribute__((always_inline)) void MicroKernel2(const float* a, int64_t lda,
                                                         const float* bp0, const float* bp1,
                                                         int64_t kc, float* c, int64_t ldc,
-                                                        int64_t nr1, float alpha) {
+                                                        int64_t nr1, float alpha, const Store& st) {
   V16 acc0[MR], acc1[MR];
   for (int i = 0; i < MR; ++i) acc0[i] = acc1[i] = V16{};
   for (int64_t p = 0; p < kc; ++p) {
@@ -142,14 +183,15 @@ inline __attribute__((always_inline)) void MicroKernel2(const float* a, int64_t 
     std::memcpy(t + kGemmPanel, &acc1[i], sizeof(V16));
     float* ci = c + i * ldc;
     const int64_t n = kGemmPanel + nr1;
-    for (int64_t j = 0; j < n; ++j) ci[j] += alpha * t[j];
+    for (int64_t j = 0; j < n; ++j) ci[j] = StoreOne(ci[j], alpha * t[j], st, j);
   }
 }
 
 __attribute__((target("arch=x86-64-v4"))) void GemmRowsAvx512(const float* a, int64_t lda,
                                                               int64_t row_begin, int64_t row_end,
                                                               const PackedB& b, float alpha,
-                                                              float* c, int64_t ldc) {
+                                                              float* c, int64_t ldc,
+                                                              const GemmEpilogue& ep) {
   const int64_t k = b.k(), n = b.n();
   for (int64_t kb = 0; kb < k; kb += kKc) {
     const int64_t kc = std::min(kKc, k - kb);
@@ -162,30 +204,31 @@ __attribute__((target("arch=x86-64-v4"))) void GemmRowsAvx512(const float* a, in
         const float* bp0 = b.panel(p) + kb * kGemmPanel;
         const float* bp1 = b.panel(p + 1) + kb * kGemmPanel;
         float* ci = c + i * ldc + p * kGemmPanel;
+        const Store st = SliceStore(ep, kb, kc, k, p * kGemmPanel);
         switch (mr) {
           case 8:
-            MicroKernel2<8>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha);
+            MicroKernel2<8>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha, st);
             break;
           case 7:
-            MicroKernel2<7>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha);
+            MicroKernel2<7>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha, st);
             break;
           case 6:
-            MicroKernel2<6>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha);
+            MicroKernel2<6>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha, st);
             break;
           case 5:
-            MicroKernel2<5>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha);
+            MicroKernel2<5>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha, st);
             break;
           case 4:
-            MicroKernel2<4>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha);
+            MicroKernel2<4>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha, st);
             break;
           case 3:
-            MicroKernel2<3>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha);
+            MicroKernel2<3>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha, st);
             break;
           case 2:
-            MicroKernel2<2>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha);
+            MicroKernel2<2>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha, st);
             break;
           default:
-            MicroKernel2<1>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha);
+            MicroKernel2<1>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha, st);
             break;
         }
       }
@@ -193,33 +236,34 @@ __attribute__((target("arch=x86-64-v4"))) void GemmRowsAvx512(const float* a, in
         const int64_t nr = std::min(kGemmPanel, n - p * kGemmPanel);
         const float* bp = b.panel(p) + kb * kGemmPanel;
         float* ci = c + i * ldc + p * kGemmPanel;
+        const Store st = SliceStore(ep, kb, kc, k, p * kGemmPanel);
         if (mr > kMr) {  // 7 or 8 rows: a strip of 6, then the rest
-          MicroKernel<6>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+          MicroKernel<6>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
           const int64_t rest = mr - kMr;
           if (rest == 2)
-            MicroKernel<2>(ai + kMr * lda, lda, bp, kc, ci + kMr * ldc, ldc, nr, alpha);
+            MicroKernel<2>(ai + kMr * lda, lda, bp, kc, ci + kMr * ldc, ldc, nr, alpha, st);
           else
-            MicroKernel<1>(ai + kMr * lda, lda, bp, kc, ci + kMr * ldc, ldc, nr, alpha);
+            MicroKernel<1>(ai + kMr * lda, lda, bp, kc, ci + kMr * ldc, ldc, nr, alpha, st);
           continue;
         }
         switch (mr) {
           case 6:
-            MicroKernel<6>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            MicroKernel<6>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
             break;
           case 5:
-            MicroKernel<5>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            MicroKernel<5>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
             break;
           case 4:
-            MicroKernel<4>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            MicroKernel<4>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
             break;
           case 3:
-            MicroKernel<3>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            MicroKernel<3>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
             break;
           case 2:
-            MicroKernel<2>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            MicroKernel<2>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
             break;
           default:
-            MicroKernel<1>(ai, lda, bp, kc, ci, ldc, nr, alpha);
+            MicroKernel<1>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
             break;
         }
       }
@@ -237,11 +281,11 @@ bool CpuHasAvx512() {
 std::atomic<bool> avx512_enabled{CpuHasAvx512()};
 
 void Rows(const float* a, int64_t lda, int64_t row_begin, int64_t row_end, const PackedB& b,
-          float alpha, float* c, int64_t ldc) {
+          float alpha, float* c, int64_t ldc, const GemmEpilogue& ep) {
   if (avx512_enabled.load(std::memory_order_relaxed)) {
-    GemmRowsAvx512(a, lda, row_begin, row_end, b, alpha, c, ldc);
+    GemmRowsAvx512(a, lda, row_begin, row_end, b, alpha, c, ldc, ep);
   } else {
-    GemmRows(a, lda, row_begin, row_end, b, alpha, c, ldc);
+    GemmRows(a, lda, row_begin, row_end, b, alpha, c, ldc, ep);
   }
 }
 
@@ -268,17 +312,32 @@ PackedB PackedB::Pack(const float* b, int64_t k, int64_t n, bool trans) {
 
 void GemmAccumulate(const float* a, int64_t lda, int64_t m, const PackedB& b, float alpha, float* c,
                     int64_t ldc, ThreadPool* pool) {
-  if (m <= 0 || b.n() <= 0 || b.k() <= 0) return;
+  Gemm(a, lda, m, b, alpha, c, ldc, GemmEpilogue{}, pool);
+}
+
+void Gemm(const float* a, int64_t lda, int64_t m, const PackedB& b, float alpha, float* c,
+          int64_t ldc, const GemmEpilogue& ep, ThreadPool* pool) {
+  if (m <= 0 || b.n() <= 0) return;
+  if (b.k() <= 0) {  // no products: only the epilogue
+    for (int64_t i = 0; i < m; ++i) {
+      for (int64_t j = 0; j < b.n(); ++j) {
+        float v = ep.overwrite ? (ep.bias ? ep.bias[j] : 0.0f) : c[i * ldc + j];
+        if (ep.relu) v = v > 0.0f ? v : 0.0f;
+        c[i * ldc + j] = v;
+      }
+    }
+    return;
+  }
   const int64_t macs_per_row = std::max<int64_t>(1, b.k() * b.n());
   if (pool == nullptr || pool->threads() <= 1 || m * macs_per_row < 2 * kMinParallelMacs) {
-    gemm_internal::Rows(a, lda, 0, m, b, alpha, c, ldc);
+    gemm_internal::Rows(a, lda, 0, m, b, alpha, c, ldc, ep);
     return;
   }
   // Chunks are whole strips of kMr rows so every thread runs full strips.
   const int64_t strips = (m + kMr - 1) / kMr;
   const int64_t min_strips = std::max<int64_t>(1, kMinParallelMacs / (macs_per_row * kMr));
   pool->ParallelFor(strips, min_strips, [&](int64_t s0, int64_t s1) {
-    gemm_internal::Rows(a, lda, s0 * kMr, std::min(m, s1 * kMr), b, alpha, c, ldc);
+    gemm_internal::Rows(a, lda, s0 * kMr, std::min(m, s1 * kMr), b, alpha, c, ldc, ep);
   });
 }
 

@@ -50,6 +50,19 @@ class PackedB {
 void GemmAccumulate(const float* a, int64_t lda, int64_t m, const PackedB& b, float alpha, float* c,
                     int64_t ldc, ThreadPool* pool);
 
+// What the micro-kernel does when it stores a block of C, so that a bias and
+// an activation cost no extra pass over C.
+struct GemmEpilogue {
+  // C's old contents are ignored (C need not be initialised): c = alpha*AB.
+  bool overwrite = false;
+  // With `overwrite`: c = bias[j] + alpha*AB (b.n() floats).
+  const float* bias = nullptr;
+  // c = max(c, 0) after everything else (NaN becomes 0, as the Relu kernel).
+  bool relu = false;
+};
+void Gemm(const float* a, int64_t lda, int64_t m, const PackedB& b, float alpha, float* c,
+          int64_t ldc, const GemmEpilogue& epilogue, ThreadPool* pool);
+
 // Tests: turns the AVX-512 micro-kernel off (or back on, when the CPU has
 // it) so both code paths can be checked on one machine; returns whether the
 // CPU has AVX-512. Not for production use.

@@ -55,7 +55,8 @@ class FastMaxPool : public Kernel {
     }
     const int64_t oh = span_h / sh_ + 1, ow = span_w / sw_ + 1;
     const int64_t planes = x->dim(0) * x->dim(1);
-    Tensor y(DataType::kFloat, {x->dim(0), x->dim(1), oh, ow});
+    ADS_ASSIGN_OR_RETURN(Tensor y,
+                         ctx.NewOutput(0, DataType::kFloat, {x->dim(0), x->dim(1), oh, ow}));
     const float* px = x->data<float>();
     float* py = y.mutable_data<float>();
     auto run = [&](int64_t begin, int64_t end) {
