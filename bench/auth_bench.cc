@@ -50,6 +50,10 @@ struct Fixture {
   std::string tenancy_id;
   HeaderMap headers;  // as received: host, date, content-*, authorization
   std::unique_ptr<server::Router> router;
+  // The same request signed as a model deployment's resource principal
+  // (keyId "ST$<session token>"), allowed through a dynamic group.
+  std::unique_ptr<iam::SessionTokenAuthority> tokens;
+  HeaderMap token_headers;
 
   Fixture() {
     dir = Check(env.MakeTempDir("auth_bench"));
@@ -72,6 +76,29 @@ struct Fixture {
     HeaderMap added = Check(iam::SignRequest("POST", kTarget, headers, kBody, user->key_id,
                                              user->key, iam::SigningOptions::PythonSdk()));
     for (auto& [k, v] : added) headers[k] = v;
+
+    tokens = std::make_unique<iam::SessionTokenAuthority>(Check(iam::PrivateKey::Generate()),
+                                                          iam::SessionTokenOptions{});
+    iam->EnableSessionTokens(tokens.get());
+    Check(iam->Create(iam::IamKind::kDynamicGroup,
+                      {{"compartmentId", tenancy_id},
+                       {"name", "Deployments"},
+                       {"matchingRule", "resource.type='datasciencemodeldeployment'"}}));
+    Check(iam->Create(iam::IamKind::kPolicy,
+                      {{"compartmentId", tenancy_id},
+                       {"name", "bench-dg-policy"},
+                       {"statements",
+                        {"allow dynamic-group Deployments to use data-science-model-deployments "
+                         "in tenancy"}}}));
+    const iam::PrivateKey session = Check(iam::PrivateKey::Generate());
+    const std::string token =
+        Check(tokens->Issue({std::string(iam::kModelDeploymentType),
+                             "ocid1.datasciencemodeldeployment.oc1..bench", tenancy_id, tenancy_id},
+                            session.public_key(), env.Now()));
+    token_headers = {{"host", "localhost:8080"}, {"content-type", "application/json"}};
+    added = Check(iam::SignRequest("POST", kTarget, token_headers, kBody, "ST$" + token, session,
+                                   iam::SigningOptions::PythonSdk()));
+    for (auto& [k, v] : added) token_headers[k] = v;
 
     router = std::make_unique<server::Router>(env, iam.get());
     server::RouteOptions options;
@@ -97,6 +124,7 @@ struct Fixture {
   ~Fixture() {
     router.reset();
     iam.reset();
+    tokens.reset();
     db.reset();
     env.RemoveAll(dir).IgnoreError();
   }
@@ -168,6 +196,25 @@ void BM_AuthAndPolicy(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_AuthAndPolicy)->Threads(1)->Threads(2)->UseRealTime();
+
+// BM_AuthAndPolicy for a resource principal: the token's RSA verify and
+// parse are cached, so this should cost about what an API key does.
+void BM_SessionTokenAuthAndPolicy(benchmark::State& state) {
+  Fixture& f = F();
+  const iam::KeyLookup lookup = [&f](const iam::KeyId& id) { return f.iam->LookupKey(id); };
+  iam::VerifyOptions options;
+  options.require_body_signature = true;
+  for (auto _ : state) {
+    iam::VerifyResult r = iam::VerifyRequest("POST", kTarget, f.token_headers,
+                                             std::string_view(kBody), lookup, f.env.Now(), options);
+    Result<iam::Principal> who = f.iam->PrincipalFor(r.key_id);
+    if (!r.ok() || !who.ok() ||
+        !f.iam->IsAllowed(*who, iam::Verb::kUse, iam::kModelDeployments, f.tenancy_id)) {
+      state.SkipWithError("not authenticated or not allowed");
+    }
+  }
+}
+BENCHMARK(BM_SessionTokenAuthAndPolicy)->Threads(1)->Threads(2)->UseRealTime();
 
 void BM_RouterDispatch(benchmark::State& state) {
   Fixture& f = F();

@@ -52,6 +52,8 @@ struct ServerApp::State {
   std::unique_ptr<store::Database> iam_db;
   std::unique_ptr<store::BlobStore> blobs;
   std::unique_ptr<iam::IamService> iam;
+  // Before the deployments, which issue tokens until they are destroyed.
+  std::unique_ptr<iam::SessionTokenAuthority> session_tokens;
   std::unique_ptr<objectstore::ObjectStore> objects;
   std::unique_ptr<ObjectStoreLink> link;
   std::unique_ptr<catalog::Catalog> catalog;
@@ -106,6 +108,12 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Open(Env& env, const ServerAppOpti
   boot.config_path = options.config_file;
   ADS_ASSIGN_OR_RETURN(state->boot, iam::Bootstrap(env, *state->iam_db, boot));
   ADS_ASSIGN_OR_RETURN(state->iam, iam::IamService::Open(env, *state->iam_db));
+  iam::SessionTokenOptions token_options;
+  token_options.lifetime = options.session_token_lifetime;
+  ADS_ASSIGN_OR_RETURN(state->session_tokens,
+                       iam::SessionTokenAuthority::Open(
+                           env, JoinPath(dir, "keys/session-token.pem"), token_options));
+  state->iam->EnableSessionTokens(state->session_tokens.get());
 
   ADS_ASSIGN_OR_RETURN(auto os_db, OpenDatabase(dir));
   objectstore::ObjectStoreOptions os_options;
@@ -131,6 +139,8 @@ Result<std::unique_ptr<ServerApp>> ServerApp::Open(Env& env, const ServerAppOpti
   serving::DeploymentServiceOptions serving_options;
   serving_options.data_dir = dir;
   serving_options.endpoint = boot.endpoint;
+  serving_options.resource_principals = {state->session_tokens.get(), state->boot.tenancy_id,
+                                         options.region};
   ADS_ASSIGN_OR_RETURN(state->deployments,
                        serving::DeploymentService::Open(std::move(serving_db), *state->catalog,
                                                         env, serving_options));

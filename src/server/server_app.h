@@ -16,6 +16,7 @@
 #ifndef ADS_SERVER_SERVER_APP_H_
 #define ADS_SERVER_SERVER_APP_H_
 
+#include <chrono>
 #include <memory>
 #include <string>
 
@@ -39,6 +40,9 @@ struct ServerAppOptions {
   // signature like predict. false opens them, as a bare Triton server is,
   // for a server whose network is trusted (the demo on 127.0.0.1).
   bool kserve_signed = true;
+  // Lifetime of the resource-principal session tokens given to Python
+  // deployments (refreshed at half of it); see docs/deployments.md.
+  std::chrono::seconds session_token_lifetime{3600};
 };
 
 class ServerApp {
