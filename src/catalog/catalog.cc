@@ -98,8 +98,7 @@ Status AsInvalid(const Status& s) {
 // Service-side metadata limits: item shapes, categories, 255-character
 // custom values and descriptions, unique keys, 32000 bytes in all.
 Status ValidateMetadata(const Json& custom_list, const Json& defined_list) {
-  ADS_ASSIGN_OR_RETURN(metadata::CustomMetadata custom,
-                       metadata::CustomFromOciList(custom_list));
+  ADS_ASSIGN_OR_RETURN(metadata::CustomMetadata custom, metadata::CustomFromOciList(custom_list));
   ADS_ASSIGN_OR_RETURN(metadata::TaxonomyMetadata taxonomy,
                        metadata::TaxonomyFromOciList(defined_list));
   for (const Json* list : {&custom_list, &defined_list}) {
@@ -125,15 +124,6 @@ Result<Json> ListMember(const Json& details, std::string_view key, const Json& f
   return *v;
 }
 
-Json ModelSummary(const Json& doc) {
-  Json summary = doc;
-  for (const char* key : {"description", "lifecycleDetails", "customMetadataList",
-                          "definedMetadataList", "inputSchema", "outputSchema"}) {
-    summary.erase(key);
-  }
-  return summary;
-}
-
 // The hash a retry token is bound to: who asked, for what, with what.
 std::string RequestHash(std::string_view kind, const CreateContext& ctx, const Json& details) {
   return Sha256Hex(std::string(kind) + "\n" + ctx.created_by + "\n" + details.dump());
@@ -157,8 +147,7 @@ Result<std::unique_ptr<Catalog>> Catalog::Open(std::unique_ptr<store::Database> 
                                                store::BlobStore& blobs, Env& env,
                                                CatalogOptions options) {
   if (!db) return InvalidArgumentError("Catalog::Open needs a database.");
-  ADS_ASSIGN_OR_RETURN(std::unique_ptr<CatalogStore> store,
-                       CatalogStore::Open(std::move(db), env));
+  ADS_ASSIGN_OR_RETURN(std::unique_ptr<CatalogStore> store, CatalogStore::Open(std::move(db), env));
   auto impl = std::make_unique<Impl>(env, blobs, std::move(options), std::move(store));
   return std::unique_ptr<Catalog>(new Catalog(std::move(impl), blobs));
 }
@@ -176,12 +165,11 @@ static Result<Resource> CreateOnce(Catalog::Impl& impl, Kind kind, std::string_v
     const int64_t max_age =
         std::chrono::duration_cast<std::chrono::milliseconds>(impl.options.retry_token_lifetime)
             .count();
-    ADS_ASSIGN_OR_RETURN(auto seen, impl.store->GetRetryToken(ctx.retry_token, kind_name,
-                                                              impl.NowMs(), max_age));
+    ADS_ASSIGN_OR_RETURN(
+        auto seen, impl.store->GetRetryToken(ctx.retry_token, kind_name, impl.NowMs(), max_age));
     if (seen) {
       if (seen->first != hash) {
-        return AlreadyExistsError(
-            "The opc-retry-token was already used with a different request.");
+        return AlreadyExistsError("The opc-retry-token was already used with a different request.");
       }
       ADS_ASSIGN_OR_RETURN(Row row, impl.Load(kind, seen->second));
       return ToResource(row);
@@ -242,8 +230,8 @@ Result<Resource> Catalog::CreateProject(const Json& details, const CreateContext
     Row row = NewRow(*impl_, "datascienceproject", details, ctx);
     ADS_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(details, "displayName"));
     row.name = name.value_or(RandomDisplayName(impl_->env));
-    Json doc = {{"id", row.id}, {"timeCreated", Rfc3339Us(row.time_created_us)},
-                {"displayName", row.name}};
+    Json doc = {
+        {"id", row.id}, {"timeCreated", Rfc3339Us(row.time_created_us)}, {"displayName", row.name}};
     ADS_RETURN_IF_ERROR(CopyString(details, "description", doc));
     doc["compartmentId"] = row.compartment_id;
     doc["createdBy"] = row.created_by;
@@ -260,7 +248,7 @@ Result<Resource> Catalog::GetProject(std::string_view id) {
   return ToResource(row);
 }
 
-Result<Page> Catalog::ListProjects(const ListQuery& query) {
+Result<TextPage> Catalog::ListProjects(const ListQuery& query) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->store->List(Kind::kProject, query);
 }
@@ -269,45 +257,46 @@ Result<Resource> Catalog::UpdateProject(std::string_view id, const Json& details
                                         std::string_view if_match) {
   if (!details.is_object()) return InvalidArgumentError("UpdateProjectDetails must be an object.");
   ADS_ASSIGN_OR_RETURN(Row row, Modify(*impl_, Kind::kProject, id, if_match, [&](Row& r) {
-    ADS_RETURN_IF_ERROR(CopyString(details, "displayName", r.doc));
-    ADS_RETURN_IF_ERROR(CopyString(details, "description", r.doc));
-    r.name = StringMemberOr(r.doc, "displayName");
-    return ApplyTags(details, r.doc, false);
-  }));
+                         ADS_RETURN_IF_ERROR(CopyString(details, "displayName", r.doc));
+                         ADS_RETURN_IF_ERROR(CopyString(details, "description", r.doc));
+                         r.name = StringMemberOr(r.doc, "displayName");
+                         return ApplyTags(details, r.doc, false);
+                       }));
   return ToResource(row);
 }
 
 Result<std::string> Catalog::DeleteProject(std::string_view id, std::string_view if_match) {
   std::string wr_id;
-  ADS_RETURN_IF_ERROR(Modify(*impl_, Kind::kProject, id, if_match, [&](Row& r) -> Status {
-    ADS_ASSIGN_OR_RETURN(int64_t models,
-                         impl_->store->CountLive(Kind::kModel, {{"project_id", r.id}}));
-    ADS_ASSIGN_OR_RETURN(int64_t sets,
-                         impl_->store->CountLive(Kind::kModelVersionSet, {{"project_id", r.id}}));
-    if (models + sets > 0) {
-      return FailedPreconditionError("The project " + r.id + " still holds " +
-                                     std::to_string(models) + " model(s) and " +
-                                     std::to_string(sets) +
-                                     " model version set(s) that are not DELETED.");
-    }
-    r.lifecycle_state = kDeleted;
-    r.doc["lifecycleState"] = kDeleted;
-    ADS_ASSIGN_OR_RETURN(Row wr, impl_->NewWorkRequest("PROJECT_DELETE", r.compartment_id,
-                                                       "project", r.id, "/20190101/projects/" + r.id,
-                                                       "SUCCEEDED"));
-    wr_id = wr.id;
-    return OkStatus();
-  }).status());
+  ADS_RETURN_IF_ERROR(
+      Modify(*impl_, Kind::kProject, id, if_match, [&](Row& r) -> Status {
+        ADS_ASSIGN_OR_RETURN(int64_t models,
+                             impl_->store->CountLive(Kind::kModel, {{"project_id", r.id}}));
+        ADS_ASSIGN_OR_RETURN(
+            int64_t sets, impl_->store->CountLive(Kind::kModelVersionSet, {{"project_id", r.id}}));
+        if (models + sets > 0) {
+          return FailedPreconditionError(
+              "The project " + r.id + " still holds " + std::to_string(models) + " model(s) and " +
+              std::to_string(sets) + " model version set(s) that are not DELETED.");
+        }
+        r.lifecycle_state = kDeleted;
+        r.doc["lifecycleState"] = kDeleted;
+        ADS_ASSIGN_OR_RETURN(
+            Row wr, impl_->NewWorkRequest("PROJECT_DELETE", r.compartment_id, "project", r.id,
+                                          "/20190101/projects/" + r.id, "SUCCEEDED"));
+        wr_id = wr.id;
+        return OkStatus();
+      }).status());
   return wr_id;
 }
 
 Status Catalog::ChangeProjectCompartment(std::string_view id, std::string_view compartment_id,
                                          std::string_view if_match) {
-  return Modify(*impl_, Kind::kProject, id, if_match, [&](Row& r) {
-           r.compartment_id = std::string(compartment_id);
-           r.doc["compartmentId"] = r.compartment_id;
-           return OkStatus();
-         })
+  return Modify(*impl_, Kind::kProject, id, if_match,
+                [&](Row& r) {
+                  r.compartment_id = std::string(compartment_id);
+                  r.doc["compartmentId"] = r.compartment_id;
+                  return OkStatus();
+                })
       .status();
 }
 
@@ -326,8 +315,10 @@ Result<Resource> Catalog::CreateModel(const Json& details, const CreateContext& 
     ADS_RETURN_IF_ERROR(RequireLive(project));
     ADS_ASSIGN_OR_RETURN(std::optional<std::string> name, OptString(details, "displayName"));
     row.name = name.value_or(RandomDisplayName(impl_->env));
-    Json doc = {{"id", row.id}, {"compartmentId", row.compartment_id},
-                {"projectId", row.project_id}, {"displayName", row.name}};
+    Json doc = {{"id", row.id},
+                {"compartmentId", row.compartment_id},
+                {"projectId", row.project_id},
+                {"displayName", row.name}};
     ADS_RETURN_IF_ERROR(CopyString(details, "description", doc));
     doc["lifecycleState"] = kActive;
     doc["timeCreated"] = Rfc3339Us(row.time_created_us);
@@ -363,11 +354,9 @@ Result<Resource> Catalog::GetModel(std::string_view id) {
   return ToResource(row);
 }
 
-Result<Page> Catalog::ListModels(const ListQuery& query) {
+Result<TextPage> Catalog::ListModels(const ListQuery& query) {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  ADS_ASSIGN_OR_RETURN(Page page, impl_->store->List(Kind::kModel, query));
-  for (Json& item : page.items) item = ModelSummary(item);
-  return page;
+  return impl_->store->List(Kind::kModel, query);
 }
 
 Result<Resource> Catalog::UpdateModel(std::string_view id, const Json& details,
@@ -378,84 +367,89 @@ Result<Resource> Catalog::UpdateModel(std::string_view id, const Json& details,
       return InvalidArgumentError(std::string(immutable) + " cannot be updated.");
     }
   }
-  ADS_ASSIGN_OR_RETURN(Row row, Modify(*impl_, Kind::kModel, id, if_match, [&](Row& r) -> Status {
-    ADS_RETURN_IF_ERROR(CopyString(details, "displayName", r.doc));
-    ADS_RETURN_IF_ERROR(CopyString(details, "description", r.doc));
-    ADS_RETURN_IF_ERROR(ApplyTags(details, r.doc, false));
-    ADS_ASSIGN_OR_RETURN(Json custom, ListMember(details, "customMetadataList",
-                                                 r.doc.value("customMetadataList", Json::array())));
-    ADS_ASSIGN_OR_RETURN(Json defined,
-                         ListMember(details, "definedMetadataList",
-                                    r.doc.value("definedMetadataList", Json::array())));
-    ADS_RETURN_IF_ERROR(ValidateMetadata(custom, defined));
-    r.doc["customMetadataList"] = custom;
-    r.doc["definedMetadataList"] = defined;
-    ADS_ASSIGN_OR_RETURN(std::optional<std::string> mvs, OptString(details, "modelVersionSetId"));
-    if (mvs && !mvs->empty() && *mvs != r.mvs_id) {
-      if (!r.mvs_id.empty()) {
-        return FailedPreconditionError("The model " + r.id +
-                                       " is already associated with model version set " +
-                                       r.mvs_id + "; a model cannot move to another set.");
-      }
-      ADS_ASSIGN_OR_RETURN(Row set, impl_->Load(Kind::kModelVersionSet, *mvs));
-      ADS_RETURN_IF_ERROR(RequireLive(set));
-      ADS_ASSIGN_OR_RETURN(r.version_id, impl_->store->NextVersion(set.id));
-      r.mvs_id = set.id;
-      r.doc["modelVersionSetId"] = set.id;
-      r.doc["modelVersionSetName"] = set.name;
-      r.doc["versionId"] = r.version_id;
-    }
-    ADS_ASSIGN_OR_RETURN(std::optional<std::string> label, OptString(details, "versionLabel"));
-    if (label) {
-      r.version_label = *label;
-      r.doc["versionLabel"] = *label;
-    }
-    r.name = StringMemberOr(r.doc, "displayName");
-    return OkStatus();
-  }));
+  ADS_ASSIGN_OR_RETURN(
+      Row row, Modify(*impl_, Kind::kModel, id, if_match, [&](Row& r) -> Status {
+        ADS_RETURN_IF_ERROR(CopyString(details, "displayName", r.doc));
+        ADS_RETURN_IF_ERROR(CopyString(details, "description", r.doc));
+        ADS_RETURN_IF_ERROR(ApplyTags(details, r.doc, false));
+        ADS_ASSIGN_OR_RETURN(Json custom,
+                             ListMember(details, "customMetadataList",
+                                        r.doc.value("customMetadataList", Json::array())));
+        ADS_ASSIGN_OR_RETURN(Json defined,
+                             ListMember(details, "definedMetadataList",
+                                        r.doc.value("definedMetadataList", Json::array())));
+        ADS_RETURN_IF_ERROR(ValidateMetadata(custom, defined));
+        r.doc["customMetadataList"] = custom;
+        r.doc["definedMetadataList"] = defined;
+        ADS_ASSIGN_OR_RETURN(std::optional<std::string> mvs,
+                             OptString(details, "modelVersionSetId"));
+        if (mvs && !mvs->empty() && *mvs != r.mvs_id) {
+          if (!r.mvs_id.empty()) {
+            return FailedPreconditionError("The model " + r.id +
+                                           " is already associated with model version set " +
+                                           r.mvs_id + "; a model cannot move to another set.");
+          }
+          ADS_ASSIGN_OR_RETURN(Row set, impl_->Load(Kind::kModelVersionSet, *mvs));
+          ADS_RETURN_IF_ERROR(RequireLive(set));
+          ADS_ASSIGN_OR_RETURN(r.version_id, impl_->store->NextVersion(set.id));
+          r.mvs_id = set.id;
+          r.doc["modelVersionSetId"] = set.id;
+          r.doc["modelVersionSetName"] = set.name;
+          r.doc["versionId"] = r.version_id;
+        }
+        ADS_ASSIGN_OR_RETURN(std::optional<std::string> label, OptString(details, "versionLabel"));
+        if (label) {
+          r.version_label = *label;
+          r.doc["versionLabel"] = *label;
+        }
+        r.name = StringMemberOr(r.doc, "displayName");
+        return OkStatus();
+      }));
   return ToResource(row);
 }
 
 Status Catalog::DeleteModel(std::string_view id, std::string_view if_match, bool force) {
-  if (!force && impl_->options.has_active_deployment &&
-      impl_->options.has_active_deployment(id)) {
+  if (!force && impl_->options.has_active_deployment && impl_->options.has_active_deployment(id)) {
     // Looked up first so that a missing model stays a 404.
     ADS_RETURN_IF_ERROR(GetModel(id).status());
     return FailedPreconditionError("The model " + std::string(id) +
                                    " is used by an active model deployment; delete the deployment"
                                    " first or pass isForceDelete=true.");
   }
-  return Modify(*impl_, Kind::kModel, id, if_match, [&](Row& r) {
-           r.lifecycle_state = kDeleted;
-           r.doc["lifecycleState"] = kDeleted;
-           return OkStatus();
-         })
+  return Modify(*impl_, Kind::kModel, id, if_match,
+                [&](Row& r) {
+                  r.lifecycle_state = kDeleted;
+                  r.doc["lifecycleState"] = kDeleted;
+                  return OkStatus();
+                })
       .status();
 }
 
 Result<Resource> Catalog::SetModelActive(std::string_view id, bool active,
                                          std::string_view if_match) {
   ADS_ASSIGN_OR_RETURN(Row row, Modify(*impl_, Kind::kModel, id, if_match, [&](Row& r) -> Status {
-    const char* from = active ? kInactive : kActive;
-    const char* to = active ? kActive : kInactive;
-    if (r.lifecycle_state != from) {
-      return FailedPreconditionError("The model " + r.id + " is " + r.lifecycle_state +
-                                     "; only a " + from + " model can become " + to + ".");
-    }
-    r.lifecycle_state = to;
-    r.doc["lifecycleState"] = to;
-    return OkStatus();
-  }));
+                         const char* from = active ? kInactive : kActive;
+                         const char* to = active ? kActive : kInactive;
+                         if (r.lifecycle_state != from) {
+                           return FailedPreconditionError("The model " + r.id + " is " +
+                                                          r.lifecycle_state + "; only a " + from +
+                                                          " model can become " + to + ".");
+                         }
+                         r.lifecycle_state = to;
+                         r.doc["lifecycleState"] = to;
+                         return OkStatus();
+                       }));
   return ToResource(row);
 }
 
 Status Catalog::ChangeModelCompartment(std::string_view id, std::string_view compartment_id,
                                        std::string_view if_match) {
-  return Modify(*impl_, Kind::kModel, id, if_match, [&](Row& r) {
-           r.compartment_id = std::string(compartment_id);
-           r.doc["compartmentId"] = r.compartment_id;
-           return OkStatus();
-         })
+  return Modify(*impl_, Kind::kModel, id, if_match,
+                [&](Row& r) {
+                  r.compartment_id = std::string(compartment_id);
+                  r.doc["compartmentId"] = r.compartment_id;
+                  return OkStatus();
+                })
       .status();
 }
 
@@ -468,31 +462,34 @@ Result<Resource> Catalog::CreateModelVersionSet(const Json& details, const Creat
   ADS_RETURN_IF_ERROR(RequiredString(details, "compartmentId").status());
   ADS_RETURN_IF_ERROR(RequiredString(details, "projectId").status());
   ADS_ASSIGN_OR_RETURN(std::string name, RequiredString(details, "name"));
-  return CreateOnce(*impl_, Kind::kModelVersionSet, "modelVersionSet", details, ctx,
-                    [&]() -> Result<Row> {
-    Row row = NewRow(*impl_, "datasciencemodelversionset", details, ctx);
-    ADS_ASSIGN_OR_RETURN(Row project, impl_->Load(Kind::kProject, row.project_id));
-    ADS_RETURN_IF_ERROR(RequireLive(project));
-    ADS_ASSIGN_OR_RETURN(int64_t same, impl_->store->CountLive(
-                                           Kind::kModelVersionSet,
-                                           {{"compartment_id", row.compartment_id}, {"name", name}}));
-    if (same > 0) {
-      return AlreadyExistsError("A model version set named " + Quoted(name) +
-                                " already exists in the compartment.");
-    }
-    row.name = name;
-    const std::string now = Rfc3339Us(row.time_created_us);
-    Json doc = {{"id", row.id}, {"compartmentId", row.compartment_id},
-                {"projectId", row.project_id}, {"name", name}};
-    ADS_RETURN_IF_ERROR(CopyString(details, "description", doc));
-    doc["timeCreated"] = now;
-    doc["timeUpdated"] = now;
-    doc["lifecycleState"] = kActive;
-    doc["createdBy"] = row.created_by;
-    ADS_RETURN_IF_ERROR(ApplyTags(details, doc, true));
-    row.doc = std::move(doc);
-    return row;
-  });
+  return CreateOnce(
+      *impl_, Kind::kModelVersionSet, "modelVersionSet", details, ctx, [&]() -> Result<Row> {
+        Row row = NewRow(*impl_, "datasciencemodelversionset", details, ctx);
+        ADS_ASSIGN_OR_RETURN(Row project, impl_->Load(Kind::kProject, row.project_id));
+        ADS_RETURN_IF_ERROR(RequireLive(project));
+        ADS_ASSIGN_OR_RETURN(
+            int64_t same,
+            impl_->store->CountLive(Kind::kModelVersionSet,
+                                    {{"compartment_id", row.compartment_id}, {"name", name}}));
+        if (same > 0) {
+          return AlreadyExistsError("A model version set named " + Quoted(name) +
+                                    " already exists in the compartment.");
+        }
+        row.name = name;
+        const std::string now = Rfc3339Us(row.time_created_us);
+        Json doc = {{"id", row.id},
+                    {"compartmentId", row.compartment_id},
+                    {"projectId", row.project_id},
+                    {"name", name}};
+        ADS_RETURN_IF_ERROR(CopyString(details, "description", doc));
+        doc["timeCreated"] = now;
+        doc["timeUpdated"] = now;
+        doc["lifecycleState"] = kActive;
+        doc["createdBy"] = row.created_by;
+        ADS_RETURN_IF_ERROR(ApplyTags(details, doc, true));
+        row.doc = std::move(doc);
+        return row;
+      });
 }
 
 Result<Resource> Catalog::GetModelVersionSet(std::string_view id) {
@@ -501,7 +498,7 @@ Result<Resource> Catalog::GetModelVersionSet(std::string_view id) {
   return ToResource(row);
 }
 
-Result<Page> Catalog::ListModelVersionSets(const ListQuery& query) {
+Result<TextPage> Catalog::ListModelVersionSets(const ListQuery& query) {
   std::lock_guard<std::mutex> lock(impl_->mu);
   return impl_->store->List(Kind::kModelVersionSet, query);
 }
@@ -515,11 +512,11 @@ Result<Resource> Catalog::UpdateModelVersionSet(std::string_view id, const Json&
     return InvalidArgumentError("The name of a model version set cannot be updated.");
   }
   ADS_ASSIGN_OR_RETURN(Row row, Modify(*impl_, Kind::kModelVersionSet, id, if_match, [&](Row& r) {
-    ADS_RETURN_IF_ERROR(CopyString(details, "description", r.doc));
-    ADS_RETURN_IF_ERROR(ApplyTags(details, r.doc, false));
-    r.doc["timeUpdated"] = Rfc3339Ms(impl_->NowMs());
-    return OkStatus();
-  }));
+                         ADS_RETURN_IF_ERROR(CopyString(details, "description", r.doc));
+                         ADS_RETURN_IF_ERROR(ApplyTags(details, r.doc, false));
+                         r.doc["timeUpdated"] = Rfc3339Ms(impl_->NowMs());
+                         return OkStatus();
+                       }));
   return ToResource(row);
 }
 
@@ -530,7 +527,8 @@ Result<std::string> Catalog::DeleteModelVersionSet(std::string_view id, std::str
     std::vector<Row> models;
     {
       std::lock_guard<std::mutex> lock(impl_->mu);
-      ADS_ASSIGN_OR_RETURN(models, impl_->store->ListLive(Kind::kModel, {{"mvs_id", std::string(id)}}));
+      ADS_ASSIGN_OR_RETURN(models,
+                           impl_->store->ListLive(Kind::kModel, {{"mvs_id", std::string(id)}}));
     }
     for (const Row& model : models) {
       if (impl_->options.has_active_deployment(model.id)) {
@@ -545,10 +543,10 @@ Result<std::string> Catalog::DeleteModelVersionSet(std::string_view id, std::str
         ADS_ASSIGN_OR_RETURN(std::vector<Row> models,
                              impl_->store->ListLive(Kind::kModel, {{"mvs_id", r.id}}));
         if (!models.empty() && !delete_related_models) {
-          return FailedPreconditionError(
-              "The model version set " + r.id + " still holds " + std::to_string(models.size()) +
-              " model(s) that are not DELETED; delete them first or pass"
-              " isDeleteRelatedModels=true.");
+          return FailedPreconditionError("The model version set " + r.id + " still holds " +
+                                         std::to_string(models.size()) +
+                                         " model(s) that are not DELETED; delete them first or pass"
+                                         " isDeleteRelatedModels=true.");
         }
         for (Row& model : models) {
           model.lifecycle_state = kDeleted;
@@ -558,10 +556,10 @@ Result<std::string> Catalog::DeleteModelVersionSet(std::string_view id, std::str
         r.lifecycle_state = kDeleted;
         r.doc["lifecycleState"] = kDeleted;
         r.doc["timeUpdated"] = Rfc3339Ms(impl_->NowMs());
-        ADS_ASSIGN_OR_RETURN(Row wr, impl_->NewWorkRequest(
-                                         "MODELVERSIONSET_DELETE", r.compartment_id,
-                                         "modelVersionSet", r.id,
-                                         "/20190101/modelVersionSets/" + r.id, "SUCCEEDED"));
+        ADS_ASSIGN_OR_RETURN(
+            Row wr,
+            impl_->NewWorkRequest("MODELVERSIONSET_DELETE", r.compartment_id, "modelVersionSet",
+                                  r.id, "/20190101/modelVersionSets/" + r.id, "SUCCEEDED"));
         wr_id = wr.id;
         return OkStatus();
       }).status());
@@ -571,19 +569,21 @@ Result<std::string> Catalog::DeleteModelVersionSet(std::string_view id, std::str
 Status Catalog::ChangeModelVersionSetCompartment(std::string_view id,
                                                  std::string_view compartment_id,
                                                  std::string_view if_match) {
-  return Modify(*impl_, Kind::kModelVersionSet, id, if_match, [&](Row& r) -> Status {
-           ADS_ASSIGN_OR_RETURN(int64_t same,
-                                impl_->store->CountLive(Kind::kModelVersionSet,
-                                                        {{"compartment_id", std::string(compartment_id)},
-                                                         {"name", r.name}}));
-           if (same > 0 && compartment_id != r.compartment_id) {
-             return AlreadyExistsError("A model version set named " + Quoted(r.name) +
-                                       " already exists in the target compartment.");
-           }
-           r.compartment_id = std::string(compartment_id);
-           r.doc["compartmentId"] = r.compartment_id;
-           return OkStatus();
-         })
+  return Modify(*impl_, Kind::kModelVersionSet, id, if_match,
+                [&](Row& r) -> Status {
+                  ADS_ASSIGN_OR_RETURN(
+                      int64_t same,
+                      impl_->store->CountLive(
+                          Kind::kModelVersionSet,
+                          {{"compartment_id", std::string(compartment_id)}, {"name", r.name}}));
+                  if (same > 0 && compartment_id != r.compartment_id) {
+                    return AlreadyExistsError("A model version set named " + Quoted(r.name) +
+                                              " already exists in the target compartment.");
+                  }
+                  r.compartment_id = std::string(compartment_id);
+                  r.doc["compartmentId"] = r.compartment_id;
+                  return OkStatus();
+                })
       .status();
 }
 

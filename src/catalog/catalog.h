@@ -7,7 +7,7 @@
 //   ADS_ASSIGN_OR_RETURN(Resource project,
 //       catalog->CreateProject({{"compartmentId", comp}}, "ocid1.user...", ""));
 //   ListQuery query{.compartment_id = comp, .limit = 100};
-//   ADS_ASSIGN_OR_RETURN(Page page, catalog->ListModels(query));  // page.next_page
+//   ADS_ASSIGN_OR_RETURN(TextPage page, catalog->ListModels(query));  // page.next_page
 //
 // The catalog does not authorise: the routes (server/ds_routes.cc) check the
 // principal against the compartment of the resource before and after calling
@@ -93,6 +93,17 @@ struct Page {
   std::string next_page;    // "" on the last page
 };
 
+// A page of a catalog list whose summaries are JSON objects as stored text:
+// a list hands them from the database to the response without parsing them
+// again (per-row parsing was most of the cost of a 100-model page).
+struct TextPage {
+  std::vector<std::string> items;
+  std::string next_page;  // "" on the last page
+};
+
+// The response body of a list: `items` as one JSON array.
+std::string JsonArrayText(const std::vector<std::string>& items);
+
 struct ArtifactInfo {
   store::BlobInfo blob;
   std::string content_disposition;
@@ -119,7 +130,7 @@ class Catalog {
   // Projects.
   Result<Resource> CreateProject(const Json& details, const CreateContext& ctx);
   Result<Resource> GetProject(std::string_view id);
-  Result<Page> ListProjects(const ListQuery& query);
+  Result<TextPage> ListProjects(const ListQuery& query);
   Result<Resource> UpdateProject(std::string_view id, const Json& details,
                                  std::string_view if_match);
   // Returns the id of the (already finished) PROJECT_DELETE work request.
@@ -132,9 +143,8 @@ class Catalog {
   // Models.
   Result<Resource> CreateModel(const Json& details, const CreateContext& ctx);
   Result<Resource> GetModel(std::string_view id);
-  Result<Page> ListModels(const ListQuery& query);
-  Result<Resource> UpdateModel(std::string_view id, const Json& details,
-                               std::string_view if_match);
+  Result<TextPage> ListModels(const ListQuery& query);
+  Result<Resource> UpdateModel(std::string_view id, const Json& details, std::string_view if_match);
   // `force`: delete even when a deployment uses the model.
   Status DeleteModel(std::string_view id, std::string_view if_match, bool force);
   Result<Resource> SetModelActive(std::string_view id, bool active, std::string_view if_match);
@@ -159,7 +169,7 @@ class Catalog {
   // Model version sets.
   Result<Resource> CreateModelVersionSet(const Json& details, const CreateContext& ctx);
   Result<Resource> GetModelVersionSet(std::string_view id);
-  Result<Page> ListModelVersionSets(const ListQuery& query);
+  Result<TextPage> ListModelVersionSets(const ListQuery& query);
   Result<Resource> UpdateModelVersionSet(std::string_view id, const Json& details,
                                          std::string_view if_match);
   Result<std::string> DeleteModelVersionSet(std::string_view id, std::string_view if_match,

@@ -1,5 +1,6 @@
 #include "catalog/catalog_store.h"
 
+#include <set>
 #include <variant>
 
 #include "base/hash.h"
@@ -17,8 +18,11 @@ std::string ResourceTableSql(const std::string& table) {
          " lifecycle_state TEXT NOT NULL, created_by TEXT NOT NULL, name TEXT NOT NULL,"
          " time_created INTEGER NOT NULL, mvs_id TEXT NOT NULL, version_id INTEGER NOT NULL,"
          " version_label TEXT NOT NULL, doc TEXT NOT NULL, extra TEXT NOT NULL);"
-         "CREATE INDEX " + table + "_by_time ON " + table + "(compartment_id, time_created, id);"
-         "CREATE INDEX " + table + "_by_name ON " + table + "(compartment_id, name, id);";
+         "CREATE INDEX " +
+         table + "_by_time ON " + table +
+         "(compartment_id, time_created, id);"
+         "CREATE INDEX " +
+         table + "_by_name ON " + table + "(compartment_id, name, id);";
 }
 
 const std::vector<store::Migration>& Migrations() {
@@ -41,25 +45,46 @@ const std::vector<store::Migration>& Migrations() {
       // order (time or name) instead of scanning the compartment.
       {3, "model_filter_indexes",
        "CREATE INDEX models_by_name_time_created ON models(compartment_id, name, time_created, id);"
-       "CREATE INDEX models_by_project_id_time_created ON models(compartment_id, project_id, time_created, id);"
+       "CREATE INDEX models_by_project_id_time_created ON models(compartment_id, project_id, "
+       "time_created, id);"
        "CREATE INDEX models_by_project_id_name ON models(compartment_id, project_id, name, id);"
-       "CREATE INDEX models_by_lifecycle_state_time_created ON models(compartment_id, lifecycle_state, time_created, id);"
-       "CREATE INDEX models_by_version_label_time_created ON models(compartment_id, version_label, time_created, id);"
-       "CREATE INDEX models_by_version_label_name ON models(compartment_id, version_label, name, id);"
-       "CREATE INDEX models_by_mvs_id_time_created ON models(compartment_id, mvs_id, time_created, id);"
+       "CREATE INDEX models_by_lifecycle_state_time_created ON models(compartment_id, "
+       "lifecycle_state, time_created, id);"
+       "CREATE INDEX models_by_version_label_time_created ON models(compartment_id, version_label, "
+       "time_created, id);"
+       "CREATE INDEX models_by_version_label_name ON models(compartment_id, version_label, name, "
+       "id);"
+       "CREATE INDEX models_by_mvs_id_time_created ON models(compartment_id, mvs_id, time_created, "
+       "id);"
        "CREATE INDEX models_by_mvs_id_name ON models(compartment_id, mvs_id, name, id);"
-       "CREATE INDEX models_by_created_by_time_created ON models(compartment_id, created_by, time_created, id);"
+       "CREATE INDEX models_by_created_by_time_created ON models(compartment_id, created_by, "
+       "time_created, id);"
        "CREATE INDEX models_by_created_by_name ON models(compartment_id, created_by, name, id);"},
+      // A model list answers with stored ModelSummary text instead of
+      // parsing every document and dropping its detail-only members per
+      // request (the members are those ModelSummary() drops). The state
+      // filter also gets a displayName-ordered index, as the console lists
+      // ACTIVE models by name.
+      {4, "model_summaries",
+       "ALTER TABLE models ADD COLUMN summary TEXT NOT NULL DEFAULT '';"
+       "UPDATE models SET summary = json_remove(doc, '$.description', '$.lifecycleDetails',"
+       " '$.customMetadataList', '$.definedMetadataList', '$.inputSchema', '$.outputSchema');"
+       "CREATE INDEX models_by_lifecycle_state_name ON models(compartment_id, lifecycle_state, "
+       "name, id);"},
   };
   return *migrations;
 }
 
 const char* Table(Kind kind) {
   switch (kind) {
-    case Kind::kProject: return "projects";
-    case Kind::kModel: return "models";
-    case Kind::kModelVersionSet: return "model_version_sets";
-    case Kind::kWorkRequest: return "work_requests";
+    case Kind::kProject:
+      return "projects";
+    case Kind::kModel:
+      return "models";
+    case Kind::kModelVersionSet:
+      return "model_version_sets";
+    case Kind::kWorkRequest:
+      return "work_requests";
   }
   return "projects";
 }
@@ -67,6 +92,9 @@ const char* Table(Kind kind) {
 constexpr char kColumns[] =
     "id, compartment_id, project_id, lifecycle_state, created_by, name, time_created, mvs_id,"
     " version_id, version_label, doc, extra";
+
+// The column a list answers with: models keep their summary apart.
+const char* ListColumn(Kind kind) { return kind == Kind::kModel ? "summary" : "doc"; }
 
 Result<Row> ReadRow(const store::Statement& q) {
   Row row;
@@ -87,7 +115,7 @@ Result<Row> ReadRow(const store::Statement& q) {
   return row;
 }
 
-Status BindRow(store::Statement& q, const Row& row) {
+Status BindRow(store::Statement& q, Kind kind, const Row& row) {
   ADS_RETURN_IF_ERROR(q.BindText(1, row.id));
   ADS_RETURN_IF_ERROR(q.BindText(2, row.compartment_id));
   ADS_RETURN_IF_ERROR(q.BindText(3, row.project_id));
@@ -99,7 +127,9 @@ Status BindRow(store::Statement& q, const Row& row) {
   ADS_RETURN_IF_ERROR(q.BindInt64(9, row.version_id));
   ADS_RETURN_IF_ERROR(q.BindText(10, row.version_label));
   ADS_RETURN_IF_ERROR(q.BindText(11, row.doc.dump()));
-  return q.BindText(12, row.extra.dump());
+  ADS_RETURN_IF_ERROR(q.BindText(12, row.extra.dump()));
+  if (kind == Kind::kModel) return q.BindText(13, ModelSummary(row.doc).dump());
+  return OkStatus();
 }
 
 // The column a list filter of `kind` compares, or "" when it has none.
@@ -151,6 +181,29 @@ std::string WhereConditions(const std::vector<Condition>& conditions, std::vecto
 
 }  // namespace
 
+Json ModelSummary(const Json& model_doc) {
+  Json summary = model_doc;
+  for (const char* key : {"description", "lifecycleDetails", "customMetadataList",
+                          "definedMetadataList", "inputSchema", "outputSchema"}) {
+    summary.erase(key);
+  }
+  return summary;
+}
+
+std::string JsonArrayText(const std::vector<std::string>& items) {
+  size_t size = 2;
+  for (const std::string& item : items) size += item.size() + 1;
+  std::string out;
+  out.reserve(size);
+  out += '[';
+  for (const std::string& item : items) {
+    if (out.size() > 1) out += ',';
+    out += item;
+  }
+  out += ']';
+  return out;
+}
+
 std::string EncodePageToken(std::string_view sort_by, const Json& key, std::string_view id) {
   Json token = {{"s", sort_by}, {"k", key}, {"i", id}};
   std::string text = Base64Encode(token.dump());
@@ -192,9 +245,8 @@ Result<std::unique_ptr<CatalogStore>> CatalogStore::Open(std::unique_ptr<store::
 }
 
 Result<std::optional<Row>> CatalogStore::Get(Kind kind, std::string_view id) {
-  ADS_ASSIGN_OR_RETURN(store::Statement q,
-                       db_->Prepare(std::string("SELECT ") + kColumns + " FROM " + Table(kind) +
-                                    " WHERE id = ?1"));
+  ADS_ASSIGN_OR_RETURN(store::Statement q, db_->Prepare(std::string("SELECT ") + kColumns +
+                                                        " FROM " + Table(kind) + " WHERE id = ?1"));
   ADS_RETURN_IF_ERROR(q.BindText(1, id));
   ADS_ASSIGN_OR_RETURN(bool found, q.Step());
   if (!found) return std::optional<Row>();
@@ -203,10 +255,13 @@ Result<std::optional<Row>> CatalogStore::Get(Kind kind, std::string_view id) {
 }
 
 Status CatalogStore::Insert(Kind kind, const Row& row) {
+  const bool model = kind == Kind::kModel;
   ADS_ASSIGN_OR_RETURN(store::Statement q,
                        db_->Prepare(std::string("INSERT INTO ") + Table(kind) + "(" + kColumns +
-                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"));
-  ADS_RETURN_IF_ERROR(BindRow(q, row));
+                                    (model ? ", summary" : "") +
+                                    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12" +
+                                    (model ? ", ?13)" : ")")));
+  ADS_RETURN_IF_ERROR(BindRow(q, kind, row));
   return q.Run();
 }
 
@@ -216,8 +271,9 @@ Status CatalogStore::Update(Kind kind, const Row& row) {
       db_->Prepare(std::string("UPDATE ") + Table(kind) +
                    " SET compartment_id = ?2, project_id = ?3, lifecycle_state = ?4,"
                    " created_by = ?5, name = ?6, time_created = ?7, mvs_id = ?8,"
-                   " version_id = ?9, version_label = ?10, doc = ?11, extra = ?12 WHERE id = ?1"));
-  ADS_RETURN_IF_ERROR(BindRow(q, row));
+                   " version_id = ?9, version_label = ?10, doc = ?11, extra = ?12" +
+                   (kind == Kind::kModel ? ", summary = ?13" : "") + " WHERE id = ?1"));
+  ADS_RETURN_IF_ERROR(BindRow(q, kind, row));
   return q.Run();
 }
 
@@ -249,10 +305,11 @@ Result<std::vector<Row>> CatalogStore::ListLive(Kind kind,
   return rows;
 }
 
-Result<Page> CatalogStore::List(Kind kind, const ListQuery& query) {
+Result<TextPage> CatalogStore::List(Kind kind, const ListQuery& query) {
   std::vector<Bind> binds{query.compartment_id};
   std::string where = " WHERE compartment_id = ?1";
-  bool state_filter = false;
+  std::string state_condition;          // " = ?n" for a lifecycleState (status) filter
+  std::set<std::string> equal_columns;  // columns fixed by an equality filter
   for (const auto& [filter, value] : query.filters) {
     if (filter == "modelVersionSetName" && kind == Kind::kModel) {
       // Resolved to ids first so that the common case (one set) is an
@@ -268,22 +325,37 @@ Result<Page> CatalogStore::List(Kind kind, const ListQuery& query) {
         ADS_ASSIGN_OR_RETURN(std::string id, sets.ColumnText(0));
         ids.push_back(std::move(id));
       }
-      if (ids.empty()) return Page{};
+      if (ids.empty()) return TextPage{};
       std::string in;
       for (std::string& id : ids) {
         binds.emplace_back(std::move(id));
         in += (in.empty() ? "?" : ", ?") + std::to_string(binds.size());
       }
       where += ids.size() == 1 ? " AND mvs_id = " + in : " AND mvs_id IN (" + in + ")";
+      if (ids.size() == 1) equal_columns.insert("mvs_id");
       continue;
     }
     const std::string column = FilterColumn(kind, filter);
     if (column.empty()) return InvalidArgumentError("Unknown list filter " + Quoted(filter) + ".");
-    if (column == "lifecycle_state") state_filter = true;
     binds.emplace_back(value);
-    where += " AND " + column + " = ?" + std::to_string(binds.size());
+    const std::string condition = " = ?" + std::to_string(binds.size());
+    if (column == "lifecycle_state") {
+      state_condition = condition;
+    } else {
+      where += " AND " + column + condition;
+      equal_columns.insert(column);
+    }
   }
-  if (!state_filter && kind != Kind::kWorkRequest) where += " AND lifecycle_state != 'DELETED'";
+  if (!state_condition.empty()) {
+    // Nearly every model of a compartment shares one state, so another
+    // filter's index narrows far better; without table statistics SQLite
+    // would take the state index, and `+` keeps it from doing so.
+    const bool other_filter = where.find(" AND ") != std::string::npos;
+    where += std::string(other_filter ? " AND +" : " AND ") + "lifecycle_state" + state_condition;
+    equal_columns.insert("lifecycle_state");
+  } else if (kind != Kind::kWorkRequest) {
+    where += " AND lifecycle_state != 'DELETED'";
+  }
 
   const bool by_time = query.sort_by == "timeCreated" || query.sort_by == "timeAccepted";
   const bool by_name = query.sort_by == "displayName" || query.sort_by == "name";
@@ -311,15 +383,27 @@ Result<Page> CatalogStore::List(Kind kind, const ListQuery& query) {
       binds.emplace_back(position.first.get<std::string>());
     }
     binds.emplace_back(position.second);
-    where += " AND (" + key_column + ", id) " + (order == "ASC" ? ">" : "<") + " (?" +
-             std::to_string(binds.size() - 1) + ", ?" + std::to_string(binds.size()) + ")";
+    const std::string key = "?" + std::to_string(binds.size() - 1);
+    const std::string id = "?" + std::to_string(binds.size());
+    const char* after = order == "ASC" ? " > " : " < ";
+    if (equal_columns.contains(key_column)) {
+      // The filter fixes the sort key (displayName= sorted by displayName)
+      // and a token of this list carries that same key, so this selects the
+      // rows the row-value comparison would, in a form SQLite seeks on
+      // (compartment_id, name, id) instead of scanning every name before
+      // the key and sorting them.
+      where += " AND " + key_column + " = " + key + " AND id" + after + id;
+    } else {
+      where += " AND (" + key_column + ", id)" + after + "(" + key + ", " + id + ")";
+    }
   }
-  const std::string sql = std::string("SELECT doc, id, time_created, name FROM ") + Table(kind) +
-                          where + " ORDER BY " + key_column + " " + order + ", id " + order +
-                          " LIMIT " + std::to_string(query.limit + 1);
+  const std::string sql = std::string("SELECT ") + ListColumn(kind) +
+                          ", id, time_created, name FROM " + Table(kind) + where + " ORDER BY " +
+                          key_column + " " + order + ", id " + order + " LIMIT " +
+                          std::to_string(query.limit + 1);
   ADS_ASSIGN_OR_RETURN(store::Statement q, db_->Prepare(sql));
   ADS_RETURN_IF_ERROR(BindAll(q, binds));
-  Page page;
+  TextPage page;
   Json last_key;
   std::string last_id;
   for (;;) {
@@ -338,8 +422,7 @@ Result<Page> CatalogStore::List(Kind kind, const ListQuery& query) {
       ADS_ASSIGN_OR_RETURN(std::string n, q.ColumnText(3));
       last_key = n;
     }
-    ADS_ASSIGN_OR_RETURN(Json item, ParseJson(doc, "catalog row"));
-    page.items.push_back(std::move(item));
+    page.items.push_back(std::move(doc));
   }
   return page;
 }
@@ -381,9 +464,10 @@ Status CatalogStore::InsertArtifact(std::string_view model_id, const ArtifactRow
     return AlreadyExistsError("The model " + std::string(model_id) +
                               " already has an artifact; artifacts are immutable.");
   }
-  ADS_ASSIGN_OR_RETURN(store::Statement q,
-                       db_->Prepare("INSERT INTO artifacts(model_id, sha256, md5, size,"
-                                    " disposition, time_uploaded) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
+  ADS_ASSIGN_OR_RETURN(
+      store::Statement q,
+      db_->Prepare("INSERT INTO artifacts(model_id, sha256, md5, size,"
+                   " disposition, time_uploaded) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"));
   ADS_RETURN_IF_ERROR(q.BindText(1, model_id));
   ADS_RETURN_IF_ERROR(q.BindText(2, a.blob.sha256));
   ADS_RETURN_IF_ERROR(q.BindText(3, a.blob.md5_base64));

@@ -1,8 +1,10 @@
 // The catalog's storage: one SQLite table per resource kind with the
 // columns every list filters and sorts on, the full OCI JSON document beside
-// them, plus artifacts, provenance and retry tokens. Lists page by keyset
-// (sort key, id) with opaque URL-safe tokens, never by OFFSET, over indexes
-// (compartment_id, time_created, id) and (compartment_id, name, id).
+// them (for models also the list summary as text), plus artifacts,
+// provenance and retry tokens. Lists page by keyset (sort key, id) with
+// opaque URL-safe tokens, never by OFFSET, over indexes (compartment_id,
+// [filter column,] time_created|name, id), so a page costs the same at any
+// depth and the stored summaries are passed on without parsing.
 //
 //   ADS_ASSIGN_OR_RETURN(auto store, CatalogStore::Open(std::move(db), env));
 //   ADS_ASSIGN_OR_RETURN(store::Transaction txn, store->Begin());
@@ -60,8 +62,7 @@ using Condition = std::pair<std::string, std::string>;
 
 class CatalogStore {
  public:
-  static Result<std::unique_ptr<CatalogStore>> Open(std::unique_ptr<store::Database> db,
-                                                    Env& env);
+  static Result<std::unique_ptr<CatalogStore>> Open(std::unique_ptr<store::Database> db, Env& env);
 
   Result<store::Transaction> Begin() { return store::Transaction::Begin(*db_); }
 
@@ -74,7 +75,7 @@ class CatalogStore {
   // Filters: the query names of that kind's list (unknown ones are
   // InvalidArgument). Without a lifecycleState (status) filter DELETED rows
   // are left out.
-  Result<Page> List(Kind kind, const ListQuery& query);
+  Result<TextPage> List(Kind kind, const ListQuery& query);
 
   // Version sets: hands out 1, 2, 3, ... (call inside the write transaction).
   Result<int64_t> NextVersion(std::string_view mvs_id);
@@ -85,15 +86,22 @@ class CatalogStore {
 
   // The resource id remembered for (token, kind) and the request hash it
   // was made with, when younger than `max_age_ms`.
-  Result<std::optional<std::pair<std::string, std::string>>> GetRetryToken(
-      std::string_view token, std::string_view kind, int64_t now_ms, int64_t max_age_ms);
-  Status PutRetryToken(std::string_view token, std::string_view kind,
-                       std::string_view request_hash, std::string_view id, int64_t now_ms);
+  Result<std::optional<std::pair<std::string, std::string>>> GetRetryToken(std::string_view token,
+                                                                           std::string_view kind,
+                                                                           int64_t now_ms,
+                                                                           int64_t max_age_ms);
+  Status PutRetryToken(std::string_view token, std::string_view kind, std::string_view request_hash,
+                       std::string_view id, int64_t now_ms);
 
  private:
   explicit CatalogStore(std::unique_ptr<store::Database> db) : db_(std::move(db)) {}
   std::unique_ptr<store::Database> db_;
 };
+
+// The OCI ModelSummary of a model document: the document less its
+// detail-only members. Stored beside the document (migration 4 filled it in
+// for older rows with the same members removed).
+Json ModelSummary(const Json& model_doc);
 
 // Opaque page tokens: URL-safe base64 (no padding) of the sort key and id.
 std::string EncodePageToken(std::string_view sort_by, const Json& key, std::string_view id);

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "base/hash.h"
+#include "catalog/catalog_store.h"
 #include "catalog/catalog_test_util.h"
 
 namespace ads::catalog {
@@ -19,6 +20,13 @@ constexpr char kComp[] = "ocid1.compartment.oc1..c1";
 constexpr char kUser[] = "ocid1.user.oc1..alice";
 
 using test_util::MapLink;
+
+// A page's items parsed back (the list hands out stored JSON text).
+Json Items(const TextPage& page) {
+  auto items = ParseJson(JsonArrayText(page.items), "page");
+  EXPECT_TRUE(items.ok()) << items.status().ToString();
+  return items.ok() ? *items : Json::array();
+}
 
 std::function<Result<size_t>(char*, size_t)> Reader(std::string data) {
   auto state = std::make_shared<std::pair<std::string, size_t>>(std::move(data), 0);
@@ -90,7 +98,7 @@ class CatalogTest : public ::testing::Test {
       auto page = catalog_->ListModels(query);
       EXPECT_TRUE(page.ok()) << page.status().ToString();
       if (!page.ok()) break;
-      for (const Json& m : page->items) ids.push_back(m["id"]);
+      for (const Json& m : Items(*page)) ids.push_back(m["id"]);
       if (page->next_page.empty()) break;
       query.page = page->next_page;
     }
@@ -106,8 +114,8 @@ class CatalogTest : public ::testing::Test {
 };
 
 TEST_F(CatalogTest, ProjectUpdateNeedsMatchingEtag) {
-  auto p = catalog_->CreateProject({{"compartmentId", kComp}, {"displayName", "first"}},
-                                   {kUser, ""});
+  auto p =
+      catalog_->CreateProject({{"compartmentId", kComp}, {"displayName", "first"}}, {kUser, ""});
   ASSERT_TRUE(p.ok()) << p.status().ToString();
   EXPECT_EQ(p->doc["lifecycleState"], "ACTIVE");
   EXPECT_EQ(p->doc["createdBy"], kUser);
@@ -172,14 +180,14 @@ TEST_F(CatalogTest, ListFiltersAndDeletedModels) {
   auto live = catalog_->ListModels({.compartment_id = kComp});
   ASSERT_TRUE(live.ok());
   ASSERT_EQ(live->items.size(), 1u);
-  EXPECT_EQ(live->items[0]["id"], a);
-  EXPECT_FALSE(live->items[0].contains("customMetadataList")) << "summaries stay small";
+  EXPECT_EQ(Items(*live)[0]["id"], a);
+  EXPECT_FALSE(Items(*live)[0].contains("customMetadataList")) << "summaries stay small";
 
   ListQuery gone{.compartment_id = kComp, .filters = {{"lifecycleState", "DELETED"}}};
   auto listed = catalog_->ListModels(gone);
   ASSERT_TRUE(listed.ok());
   ASSERT_EQ(listed->items.size(), 1u);
-  EXPECT_EQ(listed->items[0]["id"], b);
+  EXPECT_EQ(Items(*listed)[0]["id"], b);
 
   ListQuery named{.compartment_id = kComp, .filters = {{"displayName", "alpha"}}};
   EXPECT_EQ(catalog_->ListModels(named)->items.size(), 1u);
@@ -187,6 +195,146 @@ TEST_F(CatalogTest, ListFiltersAndDeletedModels) {
   EXPECT_TRUE(catalog_->ListModels(other)->items.empty());
   ListQuery unknown{.compartment_id = kComp, .filters = {{"colour", "red"}}};
   EXPECT_EQ(catalog_->ListModels(unknown).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST_F(CatalogTest, FiltersCombineWithPagingAcrossNameTies) {
+  const std::string project = Project();
+  const std::string other = Project();
+  std::map<std::string, std::string> name_of;  // live models of `project`
+  std::vector<std::string> by_time;
+  for (int i = 0; i < 17; ++i) {
+    const std::string name = i % 3 == 0 ? "same" : "name-" + std::to_string(i % 4);
+    const std::string id = Model(project, name);
+    Model(other, name);  // the same names in another project are filtered out
+    if (i % 5 == 2) {
+      ASSERT_TRUE(catalog_->DeleteModel(id, "", false).ok());
+      continue;
+    }
+    name_of[id] = name;
+    by_time.push_back(id);
+  }
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const auto& [id, name] : name_of) pairs.emplace_back(name, id);
+  std::sort(pairs.begin(), pairs.end());
+  std::vector<std::string> by_name;
+  for (const auto& pair : pairs) by_name.push_back(pair.second);
+  const std::vector<std::string> by_name_desc(by_name.rbegin(), by_name.rend());
+  const std::vector<std::string> newest_first(by_time.rbegin(), by_time.rend());
+  std::vector<std::string> same_newest_first;
+  for (const std::string& id : newest_first) {
+    if (name_of[id] == "same") same_newest_first.push_back(id);
+  }
+  std::vector<std::string> same_by_id = same_newest_first;
+  std::sort(same_by_id.begin(), same_by_id.end());
+  const std::map<std::string, std::string, std::less<>> live = {{"projectId", project},
+                                                                {"lifecycleState", "ACTIVE"}};
+  const std::map<std::string, std::string, std::less<>> same = {{"projectId", project},
+                                                                {"displayName", "same"}};
+  for (int limit : {1, 2, 3, 5}) {
+    EXPECT_EQ(
+        AllIds(
+            {.compartment_id = kComp, .filters = live, .sort_by = "displayName", .limit = limit}),
+        by_name)
+        << "limit " << limit;
+    EXPECT_EQ(AllIds({.compartment_id = kComp,
+                      .filters = live,
+                      .sort_by = "displayName",
+                      .sort_order = "DESC",
+                      .limit = limit}),
+              by_name_desc)
+        << "limit " << limit;
+    EXPECT_EQ(AllIds({.compartment_id = kComp, .filters = live, .limit = limit}), newest_first)
+        << "limit " << limit;
+    EXPECT_EQ(AllIds({.compartment_id = kComp, .filters = same, .limit = limit}), same_newest_first)
+        << "limit " << limit;
+    EXPECT_EQ(
+        AllIds(
+            {.compartment_id = kComp, .filters = same, .sort_by = "displayName", .limit = limit}),
+        same_by_id)
+        << "displayName= sorted by displayName: the id breaks the tie on every page";
+    EXPECT_EQ(AllIds({.compartment_id = kComp,
+                      .filters = same,
+                      .sort_by = "displayName",
+                      .sort_order = "DESC",
+                      .limit = limit}),
+              std::vector<std::string>(same_by_id.rbegin(), same_by_id.rend()))
+        << "limit " << limit;
+  }
+}
+
+TEST_F(CatalogTest, ModelSummariesOfExistingRowsAreFilledByMigration4) {
+  const std::string project = Project();
+  Json details = ModelDetails(project, "before-4");
+  details["description"] = "a long description that lists leave out";
+  auto made = catalog_->CreateModel(details, {kUser, ""});
+  ASSERT_TRUE(made.ok()) << made.status().ToString();
+  catalog_.reset();
+  {
+    // Back to the schema before migration 4, as an older server left it.
+    auto db = store::Database::Open(dir_ + "/ads.db");
+    ASSERT_TRUE(db.ok()) << db.status().ToString();
+    ASSERT_TRUE((*db)->Exec("DROP INDEX models_by_lifecycle_state_name").ok());
+    ASSERT_TRUE((*db)->Exec("ALTER TABLE models DROP COLUMN summary").ok());
+    ASSERT_TRUE((*db)
+                    ->Exec("DELETE FROM schema_migrations WHERE component = 'catalog'"
+                           " AND version = 4")
+                    .ok());
+  }
+  Reopen();
+  auto page = catalog_->ListModels({.compartment_id = kComp});
+  ASSERT_TRUE(page.ok()) << page.status().ToString();
+  Json expected = made->doc;
+  expected.erase("description");
+  expected.erase("customMetadataList");
+  expected.erase("definedMetadataList");
+  expected.erase("lifecycleDetails");
+  expected.erase("inputSchema");
+  expected.erase("outputSchema");
+  EXPECT_EQ(Items(*page), Json::array({expected}));
+}
+
+// Ties in timeCreated cannot come from one server (it hands out strictly
+// increasing times) but can from imported or concurrently written rows.
+TEST(CatalogStoreTest, KeysetPagingBreaksTimeCreatedTiesById) {
+  Env& env = *Env::Default();
+  auto dir = env.MakeTempDir("catalog_store_test");
+  ASSERT_TRUE(dir.ok());
+  auto db = store::Database::Open(*dir + "/ads.db");
+  ASSERT_TRUE(db.ok()) << db.status().ToString();
+  auto store = CatalogStore::Open(std::move(*db), env);
+  ASSERT_TRUE(store.ok()) << store.status().ToString();
+  std::vector<std::pair<int64_t, std::string>> keys;
+  for (int i = 0; i < 9; ++i) {
+    Row row;
+    row.id = "ocid1.datasciencemodel.oc1.iad.m" + std::to_string((7 * i) % 9);
+    row.compartment_id = kComp;
+    row.lifecycle_state = "ACTIVE";
+    row.name = "n";
+    row.time_created_us = 1000 + i / 3;  // three rows per time
+    row.doc = {{"id", row.id}};
+    ASSERT_TRUE((*store)->Insert(Kind::kModel, row).ok());
+    keys.emplace_back(row.time_created_us, row.id);
+  }
+  std::sort(keys.begin(), keys.end());
+  std::vector<std::string> asc;
+  for (const auto& key : keys) asc.push_back(key.second);
+  const std::vector<std::string> desc(asc.rbegin(), asc.rend());
+  for (const char* order : {"ASC", "DESC"}) {
+    for (int limit : {1, 2, 3, 4}) {
+      ListQuery query{.compartment_id = kComp, .sort_order = order, .limit = limit};
+      std::vector<std::string> ids;
+      for (int pages = 0; pages < 20; ++pages) {
+        auto page = (*store)->List(Kind::kModel, query);
+        ASSERT_TRUE(page.ok()) << page.status().ToString();
+        for (const Json& m : Items(*page)) ids.push_back(m["id"]);
+        if (page->next_page.empty()) break;
+        query.page = page->next_page;
+      }
+      EXPECT_EQ(ids, std::string(order) == "ASC" ? asc : desc) << order << " limit " << limit;
+    }
+  }
+  store->reset();
+  env.RemoveAll(*dir).IgnoreError();
 }
 
 TEST_F(CatalogTest, RetryTokenReplaysOrConflicts) {
@@ -232,12 +380,13 @@ TEST_F(CatalogTest, VersionSetsNumberModelsAndGuardDeletion) {
 
   // A model outside a set joins once and then stays.
   const std::string loose = Model(project, "loose");
-  auto joined = catalog_->UpdateModel(loose, {{"modelVersionSetId", set_id}, {"versionLabel", "v21"}}, "");
+  auto joined =
+      catalog_->UpdateModel(loose, {{"modelVersionSetId", set_id}, {"versionLabel", "v21"}}, "");
   ASSERT_TRUE(joined.ok()) << joined.status().ToString();
   EXPECT_EQ(joined->doc["versionId"], 21);
   EXPECT_EQ(joined->doc["versionLabel"], "v21");
-  ListQuery by_set{.compartment_id = kComp, .filters = {{"modelVersionSetName", "experiments"}},
-                   .limit = 1000};
+  ListQuery by_set{
+      .compartment_id = kComp, .filters = {{"modelVersionSetName", "experiments"}}, .limit = 1000};
   EXPECT_EQ(catalog_->ListModels(by_set)->items.size(), 21u);
 
   EXPECT_EQ(catalog_->DeleteModelVersionSet(set_id, "", false).status().code(),
@@ -257,15 +406,16 @@ TEST_F(CatalogTest, VersionSetsNumberModelsAndGuardDeletion) {
 TEST_F(CatalogTest, MetadataLimitsAreInvalidParameters) {
   const std::string project = Project();
   Json d = ModelDetails(project, "meta");
-  d["customMetadataList"] = Json::array({{{"key", "notes"}, {"value", std::string(300, 'x')},
-                                          {"category", "Other"}}});
+  d["customMetadataList"] =
+      Json::array({{{"key", "notes"}, {"value", std::string(300, 'x')}, {"category", "Other"}}});
   auto long_value = catalog_->CreateModel(d, {kUser, ""});
   EXPECT_EQ(long_value.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(long_value.status().message().find("255"), std::string::npos)
       << long_value.status().message();
   d["customMetadataList"] = Json::array({{{"key", "a"}, {"value", "1"}, {"category", "Nope"}}});
   EXPECT_EQ(catalog_->CreateModel(d, {kUser, ""}).status().code(), StatusCode::kInvalidArgument);
-  d["customMetadataList"] = Json::array({{{"key", "a"}, {"value", "1"}}, {{"key", "A"}, {"value", "2"}}});
+  d["customMetadataList"] =
+      Json::array({{{"key", "a"}, {"value", "1"}}, {{"key", "A"}, {"value", "2"}}});
   EXPECT_EQ(catalog_->CreateModel(d, {kUser, ""}).status().code(), StatusCode::kInvalidArgument);
   Json many = Json::array();
   for (int i = 0; i < 200; ++i) {
@@ -275,13 +425,13 @@ TEST_F(CatalogTest, MetadataLimitsAreInvalidParameters) {
   auto too_big = catalog_->CreateModel(d, {kUser, ""});
   EXPECT_EQ(too_big.status().code(), StatusCode::kInvalidArgument);
   EXPECT_NE(too_big.status().message().find("32000"), std::string::npos);
-  d["customMetadataList"] = Json::array({{{"key", "accuracy"}, {"value", "0.9"},
-                                          {"category", "Performance"}}});
+  d["customMetadataList"] =
+      Json::array({{{"key", "accuracy"}, {"value", "0.9"}, {"category", "Performance"}}});
   d["definedMetadataList"] = Json::array({{{"key", "Framework"}, {"value", "xgboost"}}});
   auto ok = catalog_->CreateModel(d, {kUser, ""});
   ASSERT_TRUE(ok.ok()) << ok.status().ToString();
-  auto schema_change = catalog_->UpdateModel(ok->doc["id"].get<std::string>(),
-                                             {{"inputSchema", "{}"}}, "");
+  auto schema_change =
+      catalog_->UpdateModel(ok->doc["id"].get<std::string>(), {{"inputSchema", "{}"}}, "");
   EXPECT_EQ(schema_change.status().code(), StatusCode::kInvalidArgument);
 }
 
@@ -291,8 +441,9 @@ TEST_F(CatalogTest, ArtifactsAreImmutableAndHashChecked) {
   EXPECT_EQ(catalog_->UploadArtifact(model, Reader(bytes), "", Sha256Base64("other")).code(),
             StatusCode::kUnauthenticated);
   EXPECT_EQ(catalog_->GetArtifact(model).status().code(), StatusCode::kNotFound);
-  ASSERT_TRUE(catalog_->UploadArtifact(model, Reader(bytes), "attachment; filename=\"a.zip\"",
-                                       Sha256Base64(bytes))
+  ASSERT_TRUE(catalog_
+                  ->UploadArtifact(model, Reader(bytes), "attachment; filename=\"a.zip\"",
+                                   Sha256Base64(bytes))
                   .ok());
   auto info = catalog_->GetArtifact(model);
   ASSERT_TRUE(info.ok());
@@ -318,8 +469,10 @@ TEST_F(CatalogTest, ExportAndImportRunAsWorkRequests) {
   iam::Principal who{.id = kUser};
   ASSERT_TRUE(link_.PutObjectBlob("ns", "bucket", "dir/m.zip", *blob, who).ok());
 
-  Json missing = {{"artifactExportType", "OBJECT_STORAGE"}, {"namespace", "ns"},
-                  {"sourceBucket", "bucket"}, {"sourceObjectName", "nothing.zip"},
+  Json missing = {{"artifactExportType", "OBJECT_STORAGE"},
+                  {"namespace", "ns"},
+                  {"sourceBucket", "bucket"},
+                  {"sourceObjectName", "nothing.zip"},
                   {"sourceRegion", "iad"}};
   auto failed_id = catalog_->ExportArtifact(model, missing, who);
   ASSERT_TRUE(failed_id.ok()) << failed_id.status().ToString();
@@ -344,8 +497,10 @@ TEST_F(CatalogTest, ExportAndImportRunAsWorkRequests) {
   EXPECT_EQ(catalog_->ExportArtifact(model, present, who).status().code(),
             StatusCode::kAlreadyExists);
 
-  Json out = {{"artifactImportType", "OBJECT_STORAGE"}, {"namespace", "ns"},
-              {"destinationBucket", "out"}, {"destinationObjectName", "copy.zip"},
+  Json out = {{"artifactImportType", "OBJECT_STORAGE"},
+              {"namespace", "ns"},
+              {"destinationBucket", "out"},
+              {"destinationObjectName", "copy.zip"},
               {"destinationRegion", "iad"}};
   auto import_id = catalog_->ImportArtifact(model, out, who);
   ASSERT_TRUE(import_id.ok());
@@ -356,7 +511,8 @@ TEST_F(CatalogTest, ExportAndImportRunAsWorkRequests) {
   ASSERT_TRUE(logs.ok());
   EXPECT_GE(logs->size(), 3u);
 
-  ListQuery wrs{.compartment_id = kComp, .filters = {{"operationType", "EXPORT_MODEL_ARTIFACT"}},
+  ListQuery wrs{.compartment_id = kComp,
+                .filters = {{"operationType", "EXPORT_MODEL_ARTIFACT"}},
                 .sort_by = "timeAccepted"};
   EXPECT_EQ(catalog_->ListWorkRequests(wrs)->items.size(), 2u);
 }
@@ -398,8 +554,12 @@ TEST_F(CatalogTest, ActivateDeactivateAndProvenance) {
   EXPECT_EQ(catalog_->SetModelActive(model, true, "")->doc["lifecycleState"], "ACTIVE");
 
   EXPECT_EQ(catalog_->GetProvenance(model).status().code(), StatusCode::kNotFound);
-  Json p = {{"repositoryUrl", "https://git/x"}, {"gitBranch", "main"}, {"gitCommit", "abc"},
-            {"scriptDir", "a"}, {"trainingScript", "train.py"}, {"trainingId", "ocid1.job"}};
+  Json p = {{"repositoryUrl", "https://git/x"},
+            {"gitBranch", "main"},
+            {"gitCommit", "abc"},
+            {"scriptDir", "a"},
+            {"trainingScript", "train.py"},
+            {"trainingId", "ocid1.job"}};
   ASSERT_TRUE(catalog_->CreateProvenance(model, p).ok());
   EXPECT_EQ(catalog_->CreateProvenance(model, p).status().code(), StatusCode::kAlreadyExists);
   auto updated = catalog_->UpdateProvenance(model, {{"gitCommit", "def"}});

@@ -34,8 +34,7 @@ std::string BaseNameOf(const std::string& object) {
 
 Result<Row> Catalog::Impl::NewWorkRequest(std::string_view operation_type,
                                           std::string_view compartment_id,
-                                          std::string_view entity_type,
-                                          std::string_view entity_id,
+                                          std::string_view entity_type, std::string_view entity_id,
                                           std::string_view entity_uri, std::string_view status) {
   Row row;
   row.id = GenerateOcid(env, "datascienceworkrequest", options.region);
@@ -49,11 +48,10 @@ Result<Row> Catalog::Impl::NewWorkRequest(std::string_view operation_type,
              {"operationType", operation_type},
              {"status", "ACCEPTED"},
              {"compartmentId", compartment_id},
-             {"resources",
-              Json::array({{{"entityType", entity_type},
-                            {"actionType", "IN_PROGRESS"},
-                            {"identifier", entity_id},
-                            {"entityUri", entity_uri}}})},
+             {"resources", Json::array({{{"entityType", entity_type},
+                                         {"actionType", "IN_PROGRESS"},
+                                         {"identifier", entity_id},
+                                         {"entityUri", entity_uri}}})},
              {"percentComplete", 0.0},
              {"timeAccepted", now}};
   row.extra = {{"logs", Json::array({{{"message", "Accepted."}, {"timestamp", now}}})},
@@ -127,8 +125,7 @@ Status Catalog::UploadArtifact(std::string_view model_id,
   Result<store::BlobInfo> blob = upload->Commit(expected_hex);
   if (!blob.ok()) {
     if (blob.status().code() == StatusCode::kInvalidArgument && expected_hex) {
-      return UnauthenticatedError(
-          "The body does not match the signed x-content-sha256 header.");
+      return UnauthenticatedError("The body does not match the signed x-content-sha256 header.");
     }
     return blob.status();
   }
@@ -191,8 +188,7 @@ static Result<Json> WriteProvenance(Catalog::Impl& impl, std::string_view model_
   if (!create && model.extra.is_null()) {
     return NotFoundError("The model " + model.id + " has no provenance.");
   }
-  ADS_ASSIGN_OR_RETURN(model.extra,
-                       ProvenanceFrom(details, create ? Json::object() : model.extra));
+  ADS_ASSIGN_OR_RETURN(model.extra, ProvenanceFrom(details, create ? Json::object() : model.extra));
   ADS_RETURN_IF_ERROR(impl.store->Update(Kind::kModel, model));
   ADS_RETURN_IF_ERROR(txn.Commit());
   return model.extra;
@@ -255,9 +251,9 @@ static Result<std::string> StartArtifactWork(Catalog::Impl& impl, std::string_vi
       return AlreadyExistsError("The model " + model.id +
                                 " already has an artifact; artifacts are immutable.");
     }
-    ADS_ASSIGN_OR_RETURN(Row wr, impl.NewWorkRequest(operation, model.compartment_id, "model",
-                                                     model.id, "/20190101/models/" + model.id,
-                                                     "ACCEPTED"));
+    ADS_ASSIGN_OR_RETURN(Row wr,
+                         impl.NewWorkRequest(operation, model.compartment_id, "model", model.id,
+                                             "/20190101/models/" + model.id, "ACCEPTED"));
     ADS_RETURN_IF_ERROR(txn.Commit());
     wr_id = wr.id;
     std::lock_guard<std::mutex> threads_lock(impl.threads_mu);
@@ -286,23 +282,24 @@ Result<std::string> Catalog::ExportArtifact(std::string_view model_id, const Jso
   ADS_ASSIGN_OR_RETURN(std::string bucket, Required(details, "sourceBucket"));
   ADS_ASSIGN_OR_RETURN(std::string object, Required(details, "sourceObjectName"));
   Impl& impl = *impl_;
-  return StartArtifactWork(impl, model_id, "EXPORT_MODEL_ARTIFACT", false,
-                           [&impl, ns, bucket, object, who](const Row& model) -> Status {
-    Result<store::BlobInfo> blob =
-        impl.options.object_storage->GetObjectBlob(ns, bucket, object, who);
-    if (!blob.ok()) {
-      return NotFoundError("The object " + object + " in bucket " + bucket +
-                           " cannot be read: " + blob.status().message());
-    }
-    ADS_ASSIGN_OR_RETURN(bool exists, impl.blobs.Exists(blob->sha256));
-    if (!exists) return DataLossError("The object's bytes are missing from the blob store.");
-    std::lock_guard<std::mutex> lock(impl.mu);
-    ADS_ASSIGN_OR_RETURN(store::Transaction txn, impl.store->Begin());
-    ArtifactRow artifact{*blob, "attachment; filename=\"" + BaseNameOf(object) + "\"",
-                         impl.NowMs()};
-    ADS_RETURN_IF_ERROR(impl.store->InsertArtifact(model.id, artifact));
-    return txn.Commit();
-  });
+  return StartArtifactWork(
+      impl, model_id, "EXPORT_MODEL_ARTIFACT", false,
+      [&impl, ns, bucket, object, who](const Row& model) -> Status {
+        Result<store::BlobInfo> blob =
+            impl.options.object_storage->GetObjectBlob(ns, bucket, object, who);
+        if (!blob.ok()) {
+          return NotFoundError("The object " + object + " in bucket " + bucket +
+                               " cannot be read: " + blob.status().message());
+        }
+        ADS_ASSIGN_OR_RETURN(bool exists, impl.blobs.Exists(blob->sha256));
+        if (!exists) return DataLossError("The object's bytes are missing from the blob store.");
+        std::lock_guard<std::mutex> lock(impl.mu);
+        ADS_ASSIGN_OR_RETURN(store::Transaction txn, impl.store->Begin());
+        ArtifactRow artifact{*blob, "attachment; filename=\"" + BaseNameOf(object) + "\"",
+                             impl.NowMs()};
+        ADS_RETURN_IF_ERROR(impl.store->InsertArtifact(model.id, artifact));
+        return txn.Commit();
+      });
 }
 
 Result<std::string> Catalog::ImportArtifact(std::string_view model_id, const Json& details,
@@ -317,14 +314,16 @@ Result<std::string> Catalog::ImportArtifact(std::string_view model_id, const Jso
   Impl& impl = *impl_;
   return StartArtifactWork(impl, model_id, "IMPORT_MODEL_ARTIFACT", true,
                            [&impl, ns, bucket, object, who](const Row& model) -> Status {
-    std::optional<ArtifactRow> artifact;
-    {
-      std::lock_guard<std::mutex> lock(impl.mu);
-      ADS_ASSIGN_OR_RETURN(artifact, impl.store->GetArtifact(model.id));
-    }
-    if (!artifact) return NotFoundError("The model " + model.id + " has no artifact.");
-    return impl.options.object_storage->PutObjectBlob(ns, bucket, object, artifact->blob, who);
-  });
+                             std::optional<ArtifactRow> artifact;
+                             {
+                               std::lock_guard<std::mutex> lock(impl.mu);
+                               ADS_ASSIGN_OR_RETURN(artifact, impl.store->GetArtifact(model.id));
+                             }
+                             if (!artifact)
+                               return NotFoundError("The model " + model.id + " has no artifact.");
+                             return impl.options.object_storage->PutObjectBlob(ns, bucket, object,
+                                                                               artifact->blob, who);
+                           });
 }
 
 // ---- Work requests ----
@@ -337,7 +336,13 @@ Result<Json> Catalog::GetWorkRequest(std::string_view id) {
 
 Result<Page> Catalog::ListWorkRequests(const ListQuery& query) {
   std::lock_guard<std::mutex> lock(impl_->mu);
-  return impl_->store->List(Kind::kWorkRequest, query);
+  ADS_ASSIGN_OR_RETURN(TextPage text, impl_->store->List(Kind::kWorkRequest, query));
+  Page page{.next_page = std::move(text.next_page)};
+  for (const std::string& item : text.items) {
+    ADS_ASSIGN_OR_RETURN(Json doc, ParseJson(item, "work request row"));
+    page.items.push_back(std::move(doc));
+  }
+  return page;
 }
 
 Result<Json> Catalog::WorkRequestErrors(std::string_view id) {
@@ -358,29 +363,26 @@ Result<std::string> Catalog::CreateDeploymentWorkRequest(std::string_view operat
                                                          std::string_view compartment_id,
                                                          std::string_view deployment_id) {
   if (!operation_type.starts_with("MODEL_DEPLOYMENT_")) {
-    return InvalidArgumentError("Not a model deployment operation: " +
-                                std::string(operation_type) + ".");
+    return InvalidArgumentError("Not a model deployment operation: " + std::string(operation_type) +
+                                ".");
   }
   std::lock_guard<std::mutex> lock(impl_->mu);
-  ADS_ASSIGN_OR_RETURN(Row wr, impl_->NewWorkRequest(
-                                   operation_type, compartment_id, "modelDeployment",
-                                   deployment_id,
-                                   "/20190101/modelDeployments/" + std::string(deployment_id),
-                                   "ACCEPTED"));
+  ADS_ASSIGN_OR_RETURN(Row wr,
+                       impl_->NewWorkRequest(
+                           operation_type, compartment_id, "modelDeployment", deployment_id,
+                           "/20190101/modelDeployments/" + std::string(deployment_id), "ACCEPTED"));
   return wr.id;
 }
 
 Status Catalog::AdvanceDeploymentWorkRequest(std::string_view id, std::string_view status,
-                                             std::string_view message,
-                                             double percent_complete) {
+                                             std::string_view message, double percent_complete) {
   if (status != "IN_PROGRESS" && !IsTerminal(status)) {
     return InvalidArgumentError("Unknown work request status " + std::string(status) + ".");
   }
   std::lock_guard<std::mutex> lock(impl_->mu);
   ADS_ASSIGN_OR_RETURN(Row row, impl_->Load(Kind::kWorkRequest, id));
   if (!row.name.starts_with("MODEL_DEPLOYMENT_")) {
-    return FailedPreconditionError("The work request " + row.id +
-                                   " is not a model deployment's.");
+    return FailedPreconditionError("The work request " + row.id + " is not a model deployment's.");
   }
   if (IsTerminal(row.lifecycle_state)) {
     return FailedPreconditionError("The work request " + row.id + " is already " +

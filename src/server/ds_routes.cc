@@ -88,6 +88,11 @@ void ReplyPage(Call& call, const catalog::Page& page) {
   call.ReplyJson(200, Json(page.items));
 }
 
+void ReplyPage(Call& call, const catalog::TextPage& page) {
+  if (!page.next_page.empty()) call.response.headers["opc-next-page"] = page.next_page;
+  call.response.SetJson(200, catalog::JsonArrayText(page.items));
+}
+
 // Loads a resource with `get` and checks `verb` on its compartment.
 template <typename Get>
 Result<Resource> Authorized(Call& call, iam::Verb verb, std::string_view type, Get get) {
@@ -130,7 +135,7 @@ void AddProjectRoutes(Router& r, Catalog& c) {
           ADS_ASSIGN_OR_RETURN(auto query,
                                ListQueryOf(call, iam::kProjects,
                                            {"id", "displayName", "lifecycleState", "createdBy"}));
-          ADS_ASSIGN_OR_RETURN(catalog::Page page, c.ListProjects(query));
+          ADS_ASSIGN_OR_RETURN(catalog::TextPage page, c.ListProjects(query));
           ReplyPage(call, page);
           return OkStatus();
         }));
@@ -182,7 +187,7 @@ void AddModelVersionSetRoutes(Router& r, Catalog& c) {
           ADS_ASSIGN_OR_RETURN(auto query,
                                ListQueryOf(call, type,
                                            {"projectId", "id", "name", "lifecycleState", "createdBy"}));
-          ADS_ASSIGN_OR_RETURN(catalog::Page page, c.ListModelVersionSets(query));
+          ADS_ASSIGN_OR_RETURN(catalog::TextPage page, c.ListModelVersionSets(query));
           ReplyPage(call, page);
           return OkStatus();
         }));
@@ -361,7 +366,7 @@ void AddModelRoutes(Router& r, Catalog& c) {
                                ListQueryOf(call, type,
                                            {"projectId", "id", "displayName", "lifecycleState",
                                             "createdBy", "modelVersionSetName", "versionLabel"}));
-          ADS_ASSIGN_OR_RETURN(catalog::Page page, c.ListModels(query));
+          ADS_ASSIGN_OR_RETURN(catalog::TextPage page, c.ListModels(query));
           ReplyPage(call, page);
           return OkStatus();
         }));
