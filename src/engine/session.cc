@@ -34,8 +34,11 @@ Result<std::unique_ptr<Session>> Session::FromModel(Model model, const SessionOp
   for (const ValueInfo& in : s->model_->graph.inputs) feeds.push_back(in.name);
   ADS_ASSIGN_OR_RETURN(s->executor_,
                        GraphExecutor::Create(s->model_->graph, std::move(feeds),
-                                             {options.registry, options.constant_folding,
-                                              s->pool_}));
+                                             {.registry = options.registry,
+                                              .constant_folding = options.constant_folding,
+                                              .pool = s->pool_,
+                                              .arena = options.arena,
+                                              .fusion = options.fusion}));
   return s;
 }
 

@@ -40,6 +40,10 @@ struct SessionOptions {
   // A pool shared with other sessions (not owned; must outlive the session).
   // When set, `threads` is ignored.
   ThreadPool* shared_pool = nullptr;
+  // Reuse intermediate buffers across runs (per-run arenas, arena.h).
+  bool arena = true;
+  // Fuse Gemm/MatMul/Conv with a following bias Add and Relu.
+  bool fusion = true;
 };
 
 class Session {
@@ -60,6 +64,8 @@ class Session {
   // Nodes evaluated at load time by constant folding, and nodes left to run.
   size_t folded_nodes() const { return executor_->folded_nodes(); }
   size_t planned_nodes() const { return executor_->planned_nodes(); }
+  // The main graph's plan (fusion, arenas), for tests and diagnostics.
+  const GraphExecutor& executor() const { return *executor_; }
 
   // Runs with named inputs; returns every graph output by name.
   Result<std::map<std::string, Value>> Run(const std::map<std::string, Value>& feeds) const;
