@@ -277,6 +277,12 @@ Result<ModelInfo> InspectModelBytes(std::string_view bytes, const std::string& f
   return InspectDetected(detected, bytes, what);
 }
 
+bool IsForeignModelFile(std::string_view bytes, const std::string& file_name) {
+  return FormatForExtension(FileExtension(file_name)) == ModelFormat::kUnknown &&
+         SniffModelFormat(bytes) == ModelFormat::kOnnx &&
+         !internal::InspectOnnx(bytes, file_name).ok();
+}
+
 Result<ModelInfo> InspectModelFile(Env& env, const std::string& path) {
   ADS_ASSIGN_OR_RETURN(FileInfo st, env.Stat(path));
   if (!st.is_file()) {

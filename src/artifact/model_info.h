@@ -77,6 +77,11 @@ Result<ModelInfo> InspectModelFile(Env& env, const std::string& path);
 // is checked and the name used in error messages.
 Result<ModelInfo> InspectModelBytes(std::string_view bytes, const std::string& file_name);
 
+// True when neither the file name's extension nor the content claims a
+// format ads reads (a joblib or pickle file, say): only an artifact's own
+// score.py can load such a model.
+bool IsForeignModelFile(std::string_view bytes, const std::string& file_name);
+
 // The format the bytes look like, without a full parse (kUnknown when none;
 // anything that is not recognisably XGBoost is reported as a possible kOnnx).
 ModelFormat SniffModelFormat(std::string_view bytes);

@@ -129,7 +129,17 @@ Result<Plan> MakePlan(Env& env, const PrepareOptions& o) {
   }
   plan.model_file_name = o.model_file_name.empty() ? BaseName(o.model_file) : o.model_file_name;
   ADS_RETURN_IF_ERROR(CheckModelFileName(plan.model_file_name));
-  ADS_ASSIGN_OR_RETURN(plan.model, InspectModelFile(env, o.model_file));
+  // A model ads cannot read (joblib, pickle, a framework's own format) is
+  // only bytes to copy when the user's score.py loads it, as with ADS's
+  // framework templates; plan.model then stays empty. Damaged ONNX/XGBoost
+  // files, and any model without --score-py, are refused.
+  auto model = InspectModelFile(env, o.model_file);
+  if (model.ok()) {
+    plan.model = std::move(*model);
+  } else if (o.score_py.empty() || model.status().code() != StatusCode::kInvalidArgument ||
+             !IsForeignModelFile(env.ReadFile(o.model_file).value_or(""), o.model_file)) {
+    return model.status();
+  }
   plan.use_case_type = o.use_case_type.empty() ? plan.model.use_case_type : o.use_case_type;
   if (o.max_col_num <= 0) {
     return InvalidArgumentError("--max-col-num must be a positive number of columns");

@@ -113,6 +113,39 @@ TEST_F(PrepareTest, XgboostModelGetsXgboostScorePy) {
   EXPECT_EQ(runtime->inference_conda_env.path, "");  // container / native runtime
 }
 
+// A model ads cannot read (here: bytes like a joblib file) is accepted with
+// the user's own score.py, and only then; a damaged model of a format ads
+// knows is refused even with one.
+TEST_F(PrepareTest, ForeignModelFileNeedsItsOwnScorePy) {
+  const std::string joblib = root_ + "/in/model.joblib";
+  ASSERT_TRUE(env_.CreateDirs(root_ + "/in").ok());
+  ASSERT_TRUE(env_.WriteFile(joblib, std::string("\x80\x04\x95" "joblib bytes")).ok());
+  const std::string score = kSource + "/tests/data/runtime/python/sklearn_iris/score.py";
+  PrepareOptions o;
+  o.model_file = joblib;
+  o.artifact_dir = target_;
+  o.inference_conda_env = kServicePack;
+  auto refused = PrepareArtifact(env_, o);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_THAT(refused.status().message(), HasSubstr("not in a model format ads recognises"));
+  EXPECT_FALSE(env_.FileExists(target_));
+
+  o.score_py = score;
+  auto report = PrepareArtifact(env_, o);
+  ASSERT_TRUE(report.ok()) << report.status().ToString();
+  EXPECT_FALSE(report->score_py_generated);
+  EXPECT_EQ(report->framework, "");
+  EXPECT_EQ(*env_.ReadFile(target_ + "/model.joblib"), *env_.ReadFile(joblib));
+  EXPECT_EQ(*env_.ReadFile(target_ + "/score.py"), *env_.ReadFile(score));
+
+  o.force_overwrite = true;
+  for (const std::string damaged : {"truncated.onnx", "truncated.json", "garbage.ubj"}) {
+    o.model_file = kSource + "/tests/data/models/" + damaged;
+    EXPECT_FALSE(PrepareArtifact(env_, o).ok()) << damaged;
+  }
+  EXPECT_TRUE(env_.FileExists(target_ + "/model.joblib"));  // the refusals changed nothing
+}
+
 TEST_F(PrepareTest, RefusesToOverwriteWithoutForceAndKeepsUserFilesWithIt) {
   ASSERT_TRUE(PrepareArtifact(env_, IrisOptions()).ok());
   ASSERT_TRUE(env_.WriteFile(target_ + "/tokenizer.txt", "mine").ok());
