@@ -1,8 +1,7 @@
 #include "cli/app.h"
 
-#include <iostream>
-
 #include <CLI/CLI.hpp>
+#include <iostream>
 
 #include "base/version.h"
 #include "cli/commands.h"
@@ -11,14 +10,15 @@
 namespace ads::cli {
 
 int RunMain(int argc, char** argv) {
-  CLI::App app{"ads: prepare, check, save, deploy and call models (ADS and OCI Data Science "
-               "compatible)",
-               "ads"};
+  CLI::App app{
+      "ads: prepare, check, save, deploy and call models (ADS and OCI Data Science "
+      "compatible)",
+      "ads"};
   app.set_version_flag("--version", std::string(kAdsVersion));
   app.require_subcommand(1);
 
   int exit_code = kExitOk;
-  CLI::App* model = app.add_subcommand("model", "Prepare, introspect and inspect model artifacts");
+  CLI::App* model = app.add_subcommand("model", "Prepare, check, save, deploy and call models");
   model->require_subcommand(1);
   RegisterModelPrepare(*model, &exit_code);
   RegisterModelIntrospect(*model, &exit_code);
@@ -30,9 +30,10 @@ int RunMain(int argc, char** argv) {
   RegisterModelDownload(*model, &exit_code);
   RegisterModelDeploy(*model, &exit_code);
   RegisterModelPredict(*model, &exit_code);
-  CLI::App* onnx =
-      app.add_subcommand("onnx", "Run, benchmark and conformance-test ONNX models with the "
-                                 "built-in engine");
+  RegisterModelPrepareSaveDeploy(*model, &exit_code);
+  CLI::App* onnx = app.add_subcommand("onnx",
+                                      "Run, benchmark and conformance-test ONNX models with the "
+                                      "built-in engine");
   onnx->require_subcommand(1);
   RegisterOnnxRun(*onnx, &exit_code);
   RegisterOnnxBench(*onnx, &exit_code);

@@ -31,20 +31,6 @@ class CatalogCommandsTest : public AdsServerTest {
       ::unsetenv(name);
     }
     AdsServerTest::SetUp();
-    auto c = client::Client::FromConfig({.config_path = root_ + "/config"});
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    admin_ = std::move(*c);
-  }
-
-  // Runs ads and parses its stdout as JSON; fails the test on a non-zero exit.
-  Json AdsJson(std::vector<std::string> args) {
-    args.push_back("--output");
-    args.push_back("json");
-    CmdResult r = Ads(args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    Json j = Json::parse(r.out, nullptr, false);
-    EXPECT_FALSE(j.is_discarded()) << r.out;
-    return j;
   }
 
   std::string CreateProject(const std::string& compartment, const std::string& name = "p") {
@@ -54,13 +40,11 @@ class CatalogCommandsTest : public AdsServerTest {
 
   // Models are made over HTTP, as `ads model save` would.
   std::string CreateModel(Json details) {
-    auto r = admin_->Call("POST", "/20190101/models", details);
+    auto r = client_->Call("POST", "/20190101/models", details);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     if (!r.ok()) return "";
     return StringMemberOr(r->ParseJson().value_or(Json::object()), "id");
   }
-
-  std::unique_ptr<client::Client> admin_;
 };
 
 std::vector<std::string> Ids(const Json& items) {

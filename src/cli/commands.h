@@ -30,11 +30,13 @@ void RegisterIam(CLI::App& parent, int* exit_code);
 // `ads model save` and `ads model download` (src/cli/model_save.cc).
 void RegisterModelSave(CLI::App& model, int* exit_code);
 void RegisterModelDownload(CLI::App& model, int* exit_code);
-// `ads model deploy`, `ads model predict`, `ads model prepare-save-deploy`
-// and `ads model-deployment ...` (src/cli/deployment_commands.cc).
+// `ads model deploy`, `ads model predict` and `ads model-deployment ...`
+// (src/cli/deployment_commands.cc).
 void RegisterModelDeploy(CLI::App& model, int* exit_code);
 void RegisterModelPredict(CLI::App& model, int* exit_code);
 void RegisterModelDeployment(CLI::App& parent, int* exit_code);
+// `ads model prepare-save-deploy` (src/cli/model_prepare_save_deploy.cc).
+void RegisterModelPrepareSaveDeploy(CLI::App& model, int* exit_code);
 
 }  // namespace ads::cli
 

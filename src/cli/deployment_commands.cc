@@ -14,6 +14,8 @@
 // Flags and output as the other server commands (table.h, docs/cli.md);
 // `deploy` in table form prints two lines, the deployment OCID and its
 // predict URL, so that scripts can `read` them.
+#include "cli/deployment_commands.h"
+
 #include <algorithm>
 #include <chrono>
 #include <cstring>
@@ -31,23 +33,21 @@
 #include "client/client.h"
 
 namespace ads::cli {
+
+void AddWaitFlags(CLI::App* cmd, WaitFlags* w) {
+  cmd->add_flag("--wait,!--no-wait", w->wait,
+                std::string("Wait until the action is over (exit 1 if it failed); default ") +
+                    (w->wait ? "--wait" : "--no-wait"));
+  cmd->add_option("--max-wait-seconds", w->max_wait_seconds, "Give up waiting after this long")
+      ->check(CLI::PositiveNumber);
+}
+
 namespace {
 
 constexpr char kDeployments[] = "/20190101/modelDeployments";
 constexpr char kWorkRequests[] = "/20190101/workRequests";
 
 // ---------------------------------------------------------------- shared pieces
-
-struct WaitFlags {
-  bool wait = false;
-  int max_wait_seconds = 1200;  // ADS's DEFAULT_WAIT_TIME
-};
-
-void AddWaitFlags(CLI::App* cmd, WaitFlags* w) {
-  cmd->add_flag("--wait", w->wait, "Wait until the action is over (exit 1 if it failed)");
-  cmd->add_option("--max-wait-seconds", w->max_wait_seconds, "Give up waiting after this long")
-      ->check(CLI::PositiveNumber);
-}
 
 std::string ModelIdOf(const Json& deployment) {
   const Json* j = &deployment;
@@ -76,8 +76,8 @@ void PrintDeployment(const Json& deployment, OutputFormat format) {
 }
 
 Result<Json> CallJson(client::Client& c, std::string_view method, const std::string& path,
-                      const std::optional<Json>& body = std::nullopt,
-                      const HeaderMap& headers = {}, client::Response* response = nullptr) {
+                      const std::optional<Json>& body = std::nullopt, const HeaderMap& headers = {},
+                      client::Response* response = nullptr) {
   ADS_ASSIGN_OR_RETURN(client::Response r, c.Call(method, path, body, headers));
   Json json(nullptr);
   if (!r.body.empty()) {
@@ -142,8 +142,8 @@ Result<Json> WaitForWorkRequest(client::Client& c, const std::string& id, int ma
 // action leaves by itself; a deleted deployment (404) counts as DELETED.
 Result<Json> WaitForState(client::Client& c, const std::string& id,
                           const std::vector<std::string>& targets, int max_wait_seconds) {
-  static const std::vector<std::string> kSettled = {"ACTIVE",  "INACTIVE", "FAILED",
-                                                    "DELETED", "NEEDS_ATTENTION"};
+  static const std::vector<std::string> kSettled = {"ACTIVE", "INACTIVE", "FAILED", "DELETED",
+                                                    "NEEDS_ATTENTION"};
   Poller poller(max_wait_seconds);
   while (true) {
     auto r = c.Call("GET", std::string(kDeployments) + "/" + id);
@@ -186,27 +186,6 @@ Result<Json> WaitForAction(client::Client& c, const client::Response& r, const s
 
 // ---------------------------------------------------------------- deploy
 
-// categoryLogDetails. On OCI a log is a Logging service OCID; an ads server
-// keeps the lines itself (<data-dir>/logs/<deployment>/) and records the ids
-// as given, so the flags alone are enough there.
-struct LogFlags {
-  bool access = false;
-  bool predict = false;
-  std::string log_group_id;
-  std::string access_log_id;
-  std::string predict_log_id;
-};
-
-void AddLogFlags(CLI::App* cmd, LogFlags* l) {
-  cmd->add_flag("--access-log", l->access, "Keep an access log (categoryLogDetails.access)");
-  cmd->add_flag("--predict-log", l->predict, "Keep a predict log (categoryLogDetails.predict)");
-  cmd->add_option("--log-group-id", l->log_group_id, "Log group OCID of both logs");
-  cmd->add_option("--access-log-id", l->access_log_id, "Log OCID of the access log (implies "
-                                                       "--access-log)");
-  cmd->add_option("--predict-log-id", l->predict_log_id, "Log OCID of the predict log (implies "
-                                                         "--predict-log)");
-}
-
 // categoryLogDetails for the flags; null when no log was asked for.
 Json CategoryLogDetails(const LogFlags& l) {
   Json details = Json::object();
@@ -221,21 +200,6 @@ Json CategoryLogDetails(const LogFlags& l) {
   }
   return details.empty() ? Json() : details;
 }
-
-struct DeployFlags {
-  ServerFlags g;
-  WaitFlags w;
-  LogFlags logs;
-  std::string model_id;
-  std::string display_name;
-  std::string description;
-  std::string compartment_id;
-  std::string project_id;
-  std::string shape = "VM.Standard.E4.Flex";
-  int instance_count = 1;
-  int bandwidth_mbps = 10;
-  std::vector<std::string> env;
-};
 
 Result<Json> EnvironmentVariables(const std::vector<std::string>& pairs) {
   Json vars = Json::object();
@@ -276,31 +240,68 @@ Json CreateDetails(const DeployFlags& f, const Json& env_vars) {
   return body;
 }
 
+}  // namespace
+
+void AddLogFlags(CLI::App* cmd, LogFlags* l) {
+  cmd->add_flag("--access-log", l->access, "Keep an access log (categoryLogDetails.access)");
+  cmd->add_flag("--predict-log", l->predict, "Keep a predict log (categoryLogDetails.predict)");
+  cmd->add_option("--log-group-id", l->log_group_id, "Log group OCID of both logs");
+  cmd->add_option("--access-log-id", l->access_log_id,
+                  "Log OCID of the access log (implies "
+                  "--access-log)");
+  cmd->add_option("--predict-log-id", l->predict_log_id,
+                  "Log OCID of the predict log (implies "
+                  "--predict-log)");
+}
+
+void AddDeploymentConfigFlags(CLI::App* cmd, DeployFlags* f) {
+  cmd->add_option("--instance-shape", f->shape, "Instance shape name")->capture_default_str();
+  cmd->add_option("--instance-count", f->instance_count, "Instances (FIXED_SIZE)")
+      ->capture_default_str();
+  cmd->add_option("--bandwidth-mbps", f->bandwidth_mbps, "Load balancer bandwidth")
+      ->capture_default_str();
+  cmd->add_option("--env", f->env, "Environment variable KEY=VALUE (repeatable)");
+  AddLogFlags(cmd, &f->logs);
+  AddWaitFlags(cmd, &f->w);
+}
+
+Status CheckDeployFlags(const DeployFlags& f) {
+  if (f.instance_count < 1) return InvalidArgumentError("--instance-count must be at least 1");
+  if (f.bandwidth_mbps < 1) return InvalidArgumentError("--bandwidth-mbps must be at least 1");
+  return EnvironmentVariables(f.env).status();
+}
+
+Result<Json> CreateDeployment(client::Client& c, DeployFlags& f,
+                              const std::function<void(const std::string& id)>& on_created) {
+  ADS_ASSIGN_OR_RETURN(Json env_vars, EnvironmentVariables(f.env));
+  if (f.compartment_id.empty() || f.project_id.empty()) {
+    auto got = c.Call("GET", "/20190101/models/" + f.model_id);
+    if (!got.ok()) return got.status().WithContext("model " + f.model_id);
+    ADS_ASSIGN_OR_RETURN(Json model, got->ParseJson());
+    if (f.compartment_id.empty()) f.compartment_id = FieldText(model, "compartmentId");
+    if (f.project_id.empty()) f.project_id = FieldText(model, "projectId");
+  }
+  client::Response r;
+  ADS_ASSIGN_OR_RETURN(Json deployment,
+                       CallJson(c, "POST", kDeployments, CreateDetails(f, env_vars),
+                                {{"opc-retry-token", RetryToken(*Env::Default())}}, &r));
+  const std::string id = FieldText(deployment, "id");
+  if (on_created) on_created(id);
+  if (!f.w.wait) return deployment;
+  return WaitForAction(c, r, id, {"ACTIVE"}, f.w.max_wait_seconds);
+}
+
 std::string PredictUrl(const Json& deployment) {
   std::string url = FieldText(deployment, "modelDeploymentUrl");
   return url.empty() ? "" : url + "/predict";
 }
 
+namespace {
+
 int RunDeploy(DeployFlags& f) {
-  if (f.instance_count < 1) return UsageError("--instance-count must be at least 1");
-  if (f.bandwidth_mbps < 1) return UsageError("--bandwidth-mbps must be at least 1");
-  auto env_vars = EnvironmentVariables(f.env);
-  if (!env_vars.ok()) return UsageError(std::string(env_vars.status().message()));
+  if (Status s = CheckDeployFlags(f); !s.ok()) return UsageError(std::string(s.message()));
   return RunWithClient(f.g, [&](client::Client& c) -> Status {
-    if (f.compartment_id.empty() || f.project_id.empty()) {
-      auto model = CallJson(c, "GET", "/20190101/models/" + f.model_id);
-      if (!model.ok()) return model.status().WithContext("model " + f.model_id);
-      if (f.compartment_id.empty()) f.compartment_id = FieldText(*model, "compartmentId");
-      if (f.project_id.empty()) f.project_id = FieldText(*model, "projectId");
-    }
-    client::Response r;
-    ADS_ASSIGN_OR_RETURN(Json deployment,
-                         CallJson(c, "POST", kDeployments, CreateDetails(f, *env_vars),
-                                  {{"opc-retry-token", RetryToken(*Env::Default())}}, &r));
-    if (f.w.wait) {
-      ADS_ASSIGN_OR_RETURN(deployment, WaitForAction(c, r, FieldText(deployment, "id"),
-                                                     {"ACTIVE"}, f.w.max_wait_seconds));
-    }
+    ADS_ASSIGN_OR_RETURN(Json deployment, CreateDeployment(c, f));
     if (f.g.Format() == OutputFormat::kJson) {
       PrintOne(deployment, OutputFormat::kJson);
     } else {
@@ -350,10 +351,10 @@ int RunPredict(const PredictFlags& f) {
     const std::string path = "/" + f.deployment_id + "/predict";
     // JSON is signed over its body, as ADS's requests + OCI signer send it;
     // other payloads go as the SDKs send binary bodies.
-    ADS_ASSIGN_OR_RETURN(client::Response r,
-                         is_json ? c.Call("POST", path, json_body)
-                                 : c.Upload("POST", path, body, bytes.size(),
-                                            {{"content-type", f.content_type}}));
+    ADS_ASSIGN_OR_RETURN(
+        client::Response r,
+        is_json ? c.Call("POST", path, json_body)
+                : c.Upload("POST", path, body, bytes.size(), {{"content-type", f.content_type}}));
     std::cout << r.body;
     if (r.body.empty() || r.body.back() != '\n') std::cout << "\n";
     return OkStatus();
@@ -413,8 +414,8 @@ Json UpdateDetails(const MdFlags& f) {
   }
   if (f.bandwidth_mbps > 0) model_config["bandwidthMbps"] = f.bandwidth_mbps;
   if (!model_config.empty()) {
-    body["modelDeploymentConfigurationDetails"] = {
-        {"deploymentType", "SINGLE_MODEL"}, {"modelConfigurationDetails", model_config}};
+    body["modelDeploymentConfigurationDetails"] = {{"deploymentType", "SINGLE_MODEL"},
+                                                   {"modelConfigurationDetails", model_config}};
   }
   Json logs = CategoryLogDetails(f.logs);
   if (!logs.is_null()) body["categoryLogDetails"] = logs;
@@ -437,7 +438,8 @@ void AddDeploymentGet(CLI::App* group, int* exit_code) {
 
 void AddDeploymentList(CLI::App* group, int* exit_code) {
   auto f = std::make_shared<MdFlags>();
-  CLI::App* cmd = group->add_subcommand("list", "List model deployments (every page unless --limit)");
+  CLI::App* cmd =
+      group->add_subcommand("list", "List model deployments (every page unless --limit)");
   cmd->add_option("--compartment-id,-c", f->compartment_id, "Compartment OCID")->required();
   cmd->add_option("--project-id", f->project_id, "Project OCID");
   cmd->add_option("--display-name", f->display_name, "Exact display name");
@@ -465,8 +467,9 @@ void AddDeploymentList(CLI::App* group, int* exit_code) {
 void AddDeploymentUpdate(CLI::App* group, int* exit_code) {
   auto f = std::make_shared<MdFlags>();
   CLI::App* cmd = group->add_subcommand(
-      "update", "Change a model deployment (the model while ACTIVE; instances and bandwidth "
-                "while INACTIVE)");
+      "update",
+      "Change a model deployment (the model while ACTIVE; instances and bandwidth "
+      "while INACTIVE)");
   cmd->add_option("ID", f->id, "Model deployment OCID")->required();
   cmd->add_option("--model-id", f->model_id, "Serve this model instead");
   cmd->add_option("--display-name", f->display_name, "New name");
@@ -481,12 +484,13 @@ void AddDeploymentUpdate(CLI::App* group, int* exit_code) {
   cmd->callback([f, exit_code] {
     const Json body = UpdateDetails(*f);
     if (body.is_null()) {
-      *exit_code = UsageError("nothing to update: give --model-id, --display-name, "
-                              "--description, --instance-count, --bandwidth-mbps or a log flag");
+      *exit_code = UsageError(
+          "nothing to update: give --model-id, --display-name, "
+          "--description, --instance-count, --bandwidth-mbps or a log flag");
       return;
     }
-    *exit_code = RunAction(*f, "PUT", std::string(kDeployments) + "/" + f->id, body,
-                           {"ACTIVE", "INACTIVE"});
+    *exit_code =
+        RunAction(*f, "PUT", std::string(kDeployments) + "/" + f->id, body, {"ACTIVE", "INACTIVE"});
   });
 }
 
@@ -554,8 +558,7 @@ Status FollowLogs(client::Client& c, const LogsFlags& f) {
     if (!f.follow) {
       if (lines.empty()) {
         std::cerr << "No " << f.type << " log lines for model deployment " << f.id
-                  << " (is categoryLogDetails." << f.type << " set? see --" << f.type
-                  << "-log)\n";
+                  << " (is categoryLogDetails." << f.type << " set? see --" << f.type << "-log)\n";
       }
       return OkStatus();
     }
@@ -592,15 +595,7 @@ void RegisterModelDeploy(CLI::App& model, int* exit_code) {
   cmd->add_option("--description", f->description, "Description");
   cmd->add_option("--compartment-id", f->compartment_id, "Compartment (default: the model's)");
   cmd->add_option("--project-id", f->project_id, "Project (default: the model's)");
-  cmd->add_option("--instance-shape", f->shape, "Instance shape name")
-      ->capture_default_str();
-  cmd->add_option("--instance-count", f->instance_count, "Instances (FIXED_SIZE)")
-      ->capture_default_str();
-  cmd->add_option("--bandwidth-mbps", f->bandwidth_mbps, "Load balancer bandwidth")
-      ->capture_default_str();
-  cmd->add_option("--env", f->env, "Environment variable KEY=VALUE (repeatable)");
-  AddLogFlags(cmd, &f->logs);
-  AddWaitFlags(cmd, &f->w);
+  AddDeploymentConfigFlags(cmd, f.get());
   AddServerFlags(cmd, &f->g);
   cmd->callback([f, exit_code] { *exit_code = RunDeploy(*f); });
 }

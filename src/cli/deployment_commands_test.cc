@@ -2,15 +2,15 @@
 // against a real in-process server: the iris forest is saved to the catalog,
 // deployed, called, deactivated, updated, activated and deleted through the
 // `ads` binary, and bad input is refused with a message naming the problem.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <cstring>
 #include <memory>
 #include <regex>
 #include <string>
 #include <vector>
-
-#include <gmock/gmock.h>
-#include <gtest/gtest.h>
 
 #include "artifact/zip.h"
 #include "base/json.h"
@@ -30,20 +30,7 @@ class DeploymentCliTest : public AdsServerTest {
   void SetUp() override {
     AdsServerTest::SetUp();
     if (HasFatalFailure()) return;
-    client::ClientOptions options;
-    options.config_path = root_ + "/config";
-    auto c = client::Client::FromConfig(options);
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    client_ = std::move(*c);
-    project_ = Call("POST", "/20190101/projects", Json{{"compartmentId", tenancy_id()}})["id"];
-  }
-
-  Json Call(const std::string& method, const std::string& path,
-            const std::optional<Json>& body = std::nullopt) {
-    auto r = client_->Call(method, path, body);
-    EXPECT_TRUE(r.ok()) << method << " " << path << ": " << r.status().ToString();
-    if (!r.ok() || r->body.empty()) return Json();
-    return r->ParseJson().value_or(Json());
+    project_ = NewProject();
   }
 
   // Creates a model whose artifact holds `onnx_bytes` as model.onnx (no
@@ -56,10 +43,9 @@ class DeploymentCliTest : public AdsServerTest {
     auto packed = artifact::PackArtifact(env_, dir, zip);
     EXPECT_TRUE(packed.ok()) << packed.status().ToString();
     const std::string bytes = env_.ReadFile(zip).value_or("");
-    Json model = Call("POST", "/20190101/models",
-                      Json{{"compartmentId", tenancy_id()},
-                           {"projectId", project_},
-                           {"displayName", name}});
+    Json model =
+        Call("POST", "/20190101/models",
+             Json{{"compartmentId", tenancy_id()}, {"projectId", project_}, {"displayName", name}});
     const std::string id = model.value("id", "");
     auto up = client_->Upload(
         "POST", "/20190101/models/" + id + "/artifact",
@@ -83,16 +69,6 @@ class DeploymentCliTest : public AdsServerTest {
     return SaveModel("iris", env_.ReadFile(kSource + "/examples/iris/model.onnx").value_or(""));
   }
 
-  // `ads ARGS... -o json` parsed; fails the test when the command fails.
-  Json AdsJson(std::vector<std::string> args) {
-    args.insert(args.end(), {"-o", "json"});
-    CmdResult r = Ads(args);
-    EXPECT_EQ(r.exit_code, 0) << r.err;
-    Json j = Json::parse(r.out, nullptr, false);
-    EXPECT_FALSE(j.is_discarded()) << r.out;
-    return j;
-  }
-
   static std::vector<std::string> Lines(const std::string& s) {
     std::vector<std::string> out;
     size_t start = 0;
@@ -105,7 +81,6 @@ class DeploymentCliTest : public AdsServerTest {
     return out;
   }
 
-  std::unique_ptr<client::Client> client_;
   std::string project_;
 };
 
@@ -181,8 +156,8 @@ TEST_F(DeploymentCliTest, DeployPredictDeactivateUpdateActivateDelete) {
                        "--lifecycle-state", "ACTIVE"});
   ASSERT_EQ(list.size(), 1u) << list.dump();
   EXPECT_EQ(list[0]["id"], id);
-  CmdResult table = Ads({"model-deployment", "list", "--compartment-id", tenancy_id(), "-o",
-                         "table"});
+  CmdResult table =
+      Ads({"model-deployment", "list", "--compartment-id", tenancy_id(), "-o", "table"});
   EXPECT_THAT(table.out, HasSubstr("iris-md"));
   EXPECT_THAT(table.out, HasSubstr("ACTIVE"));
 

@@ -1,48 +1,39 @@
 // `ads model prepare`: the flags of ADS's prepare() that make sense offline.
+#include "cli/model_prepare.h"
+
 #include <iostream>
 #include <memory>
 
-#include "artifact/prepare.h"
 #include "base/logging.h"
 #include "cli/commands.h"
 #include "cli/output.h"
 
 namespace ads::cli {
-namespace {
 
-struct PrepareFlags {
-  artifact::PrepareOptions options;
-  std::vector<std::string> custom_metadata;
-};
-
-int RunPrepare(PrepareFlags& flags) {
+int RunPrepare(const PrepareFlags& flags, std::ostream& out) {
+  artifact::PrepareOptions options = flags.options;
   for (const auto& text : flags.custom_metadata) {
     auto arg = artifact::ParseCustomMetadataArg(text);
     if (!arg.ok()) return ReportError(arg.status());
-    flags.options.custom_metadata.push_back(*arg);
+    options.custom_metadata.push_back(*arg);
   }
-  auto report = artifact::PrepareArtifact(*Env::Default(), flags.options);
+  auto report = artifact::PrepareArtifact(*Env::Default(), options);
   if (!report.ok()) return ReportError(report.status());
-  std::cout << "Prepared artifact " << report->artifact_dir << "\n";
-  std::cout << "  framework: " << (report->framework.empty() ? "(unknown)" : report->framework);
-  if (!report->framework_version.empty()) std::cout << " " << report->framework_version;
-  if (!report->algorithm.empty()) std::cout << ", algorithm " << report->algorithm;
-  std::cout << "\n  score.py: "
-            << (report->score_py_generated ? "generated" : "provided by you (--score-py)") << "\n";
-  std::cout << "  files:\n";
-  for (const auto& f : report->files) std::cout << "    " << f << "\n";
+  out << "Prepared artifact " << report->artifact_dir << "\n";
+  out << "  framework: " << (report->framework.empty() ? "(unknown)" : report->framework);
+  if (!report->framework_version.empty()) out << " " << report->framework_version;
+  if (!report->algorithm.empty()) out << ", algorithm " << report->algorithm;
+  out << "\n  score.py: "
+      << (report->score_py_generated ? "generated" : "provided by you (--score-py)") << "\n";
+  out << "  files:\n";
+  for (const auto& f : report->files) out << "    " << f << "\n";
   return kExitOk;
 }
 
-}  // namespace
-
-void RegisterModelPrepare(CLI::App& parent, int* exit_code) {
-  auto flags = std::make_shared<PrepareFlags>();
-  auto& o = flags->options;
-  CLI::App* cmd = parent.add_subcommand(
-      "prepare", "Write an ADS-compatible artifact (runtime.yaml, score.py, schemas, metadata) "
-                 "for a model file");
-  cmd->add_option("MODEL_FILE", o.model_file, "The serialized model (ONNX or XGBoost)")
+void AddPrepareFlags(CLI::App* cmd, PrepareFlags* flags) {
+  artifact::PrepareOptions& o = flags->options;
+  cmd->add_option("MODEL_FILE", o.model_file,
+                  "The serialized model (ONNX or XGBoost; any other format with --score-py)")
       ->required();
   cmd->add_option("--artifact-dir", o.artifact_dir, "Folder to write the artifact into")
       ->required();
@@ -76,7 +67,16 @@ void RegisterModelPrepare(CLI::App& parent, int* exit_code) {
                 "Overwrite the files of an existing artifact");
   cmd->add_option("--custom-metadata", flags->custom_metadata,
                   "KEY=VALUE[,category=CATEGORY][,description=TEXT]; repeatable");
-  cmd->callback([flags, exit_code] { *exit_code = RunPrepare(*flags); });
+}
+
+void RegisterModelPrepare(CLI::App& parent, int* exit_code) {
+  auto flags = std::make_shared<PrepareFlags>();
+  CLI::App* cmd = parent.add_subcommand(
+      "prepare",
+      "Write an ADS-compatible artifact (runtime.yaml, score.py, schemas, metadata) "
+      "for a model file");
+  AddPrepareFlags(cmd, flags.get());
+  cmd->callback([flags, exit_code] { *exit_code = RunPrepare(*flags, std::cout); });
 }
 
 }  // namespace ads::cli

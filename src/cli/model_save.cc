@@ -76,23 +76,6 @@ namespace {
 // ADS's GenericModel._PREFIX for display names.
 constexpr char kDisplayNamePrefix[] = "generic-model";
 
-struct SaveFlags {
-  std::string dir;
-  std::string display_name;
-  std::string description;
-  std::string project_id;
-  std::string compartment_id;
-  std::string model_version_set;
-  std::string version_label;
-  std::vector<std::string> freeform_tags;
-  bool ignore_introspection = false;
-  std::string bucket_uri;
-  bool keep_bucket_object = false;
-  int parallel = 9;
-  uint64_t part_size = 128ULL << 20;
-  ConnectionFlags conn;
-};
-
 // What a failure after CreateModel leaves behind, for the hint.
 struct Progress {
   std::string model_id;
@@ -135,9 +118,8 @@ Result<Json> Introspect(Env& env, const std::string& dir) {
     failing += "\n  " + row.key + ": " + (row.message.empty() ? row.name : row.message);
   }
   return FailedPreconditionError(
-      "Model introspection not passed. Failing checks:" + failing +
-      "\nRun `ads model introspect " + dir +
-      "` for details, or save with --ignore-introspection to skip the checks.");
+      "Model introspection not passed. Failing checks:" + failing + "\nRun `ads model introspect " +
+      dir + "` for details, or save with --ignore-introspection to skip the checks.");
 }
 
 // Provenance from .ads/metadata.json, completed from runtime.yaml's
@@ -145,8 +127,8 @@ Result<Json> Introspect(Env& env, const std::string& dir) {
 Json BuildProvenance(Env& env, const std::string& dir, const metadata::ModelMetadata& md,
                      const metadata::EnvDefaults& defaults) {
   metadata::ModelProvenance p = md.provenance;
-  auto runtime = artifact::LoadRuntimeYaml(env, JoinPath(dir, artifact::kRuntimeYamlFileName),
-                                           nullptr);
+  auto runtime =
+      artifact::LoadRuntimeYaml(env, JoinPath(dir, artifact::kRuntimeYamlFileName), nullptr);
   if (runtime.ok() && runtime->has_provenance) {
     const artifact::TrainingCodeInfo& code = runtime->provenance.training_code;
     if (p.repository_url.empty()) p.repository_url = code.git_remote;
@@ -173,12 +155,13 @@ Result<std::string> ResolveVersionSet(client::Client& c, const SaveFlags& f,
                                       const metadata::EnvDefaults& defaults) {
   if (f.model_version_set.empty()) return defaults.model_version_set_id;
   if (f.model_version_set.rfind("ocid", 0) == 0) return f.model_version_set;
-  std::string path = "/20190101/modelVersionSets?compartmentId=" +
-                     client::EncodePathSegment(compartment) +
-                     "&name=" + client::EncodePathSegment(f.model_version_set);
+  std::string path =
+      "/20190101/modelVersionSets?compartmentId=" + client::EncodePathSegment(compartment) +
+      "&name=" + client::EncodePathSegment(f.model_version_set);
   ADS_ASSIGN_OR_RETURN(Json sets, c.ListAll(path));
   for (const Json& set : sets) {
-    if (set.value("name", "") == f.model_version_set && set.value("lifecycleState", "") != "DELETED") {
+    if (set.value("name", "") == f.model_version_set &&
+        set.value("lifecycleState", "") != "DELETED") {
       return set.value("id", "");
     }
   }
@@ -238,10 +221,10 @@ Status UploadLarge(client::Client& c, Env& env, const SaveFlags& f, const std::s
   mp.part_size = f.part_size;
   mp.progress = [&bar](uint64_t done, uint64_t total) { bar.Update(done, total); };
   const client::ClientOptions options = ClientOptionsOf(f.conn);
-  ADS_RETURN_IF_ERROR(client::MultipartUploadFile(
-                          c, [options] { return client::Client::FromConfig(options); }, env, zip,
-                          dest, mp)
-                          .status());
+  ADS_RETURN_IF_ERROR(
+      client::MultipartUploadFile(
+          c, [options] { return client::Client::FromConfig(options); }, env, zip, dest, mp)
+          .status());
   bar.Finish();
 
   Json details = {{"artifactExportType", "OBJECT_STORAGE"},
@@ -251,9 +234,9 @@ Status UploadLarge(client::Client& c, Env& env, const SaveFlags& f, const std::s
   auto config = iam::LoadOciConfig(env, f.conn.config_file, f.conn.profile);
   if (config.ok() && !config->region.empty()) details["sourceRegion"] = config->region;
   Status exported = [&]() -> Status {
-    ADS_ASSIGN_OR_RETURN(client::Response r,
-                         c.Call("POST", "/20190101/models/" + id + "/actions/exportArtifact",
-                                details));
+    ADS_ASSIGN_OR_RETURN(
+        client::Response r,
+        c.Call("POST", "/20190101/models/" + id + "/actions/exportArtifact", details));
     const std::string wr(r.Header("opc-work-request-id"));
     if (wr.empty()) return DataLossError("exportArtifact answered without a work request id.");
     return client::WaitForWorkRequest(c, wr).status();
@@ -285,7 +268,9 @@ int ReportHalfSaved(const Status& status, const Progress& p) {
                                  p.model_id + "` and run `ads model save` again");
 }
 
-int RunSave(const SaveFlags& f) {
+}  // namespace
+
+int SaveArtifact(const SaveFlags& f, Json* saved) {
   Env& env = *Env::Default();
   if (!env.IsDirectory(f.dir)) {
     return ReportError(NotFoundError("The artifact directory " + f.dir + " does not exist."));
@@ -367,24 +352,33 @@ int RunSave(const SaveFlags& f) {
   if (!s.ok()) return ReportHalfSaved(s, p);
   p.artifact = true;
   MarkSavedInArtifact(env, f.dir);
+  *saved = std::move(*model);
+  return kExitOk;
+}
 
-  if (f.conn.output == "json") {
-    auto fresh = (*c)->Call("GET", "/20190101/models/" + p.model_id);
-    auto json = fresh.ok() ? fresh->ParseJson() : Result<Json>(*model);
-    std::cout << (json.ok() ? *json : *model).dump(2) << "\n";
-  } else {
-    std::cout << p.model_id << "\n";
+namespace {
+
+int RunSave(const SaveFlags& f) {
+  Json model;
+  if (int code = SaveArtifact(f, &model); code != kExitOk) return code;
+  const std::string id = model["id"].get<std::string>();
+  if (f.conn.output != "json") {
+    std::cout << id << "\n";
+    return kExitOk;
   }
+  // The model as GET shows it (with its provenance and artifact settled);
+  // CreateModel's answer when that read fails.
+  if (auto c = client::Client::FromConfig(ClientOptionsOf(f.conn)); c.ok()) {
+    auto fresh = (*c)->Call("GET", "/20190101/models/" + id);
+    if (fresh.ok()) model = fresh->ParseJson().value_or(model);
+  }
+  std::cout << model.dump(2) << "\n";
   return kExitOk;
 }
 
 }  // namespace
 
-void RegisterModelSave(CLI::App& parent, int* exit_code) {
-  auto f = std::make_shared<SaveFlags>();
-  CLI::App* cmd = parent.add_subcommand(
-      "save", "Save an artifact folder to the model catalog (metadata, provenance, artifact)");
-  cmd->add_option("ARTIFACT_DIR", f->dir, "A folder written by `ads model prepare`")->required();
+void AddSaveFlags(CLI::App* cmd, SaveFlags* f) {
   cmd->add_option("--display-name", f->display_name, "Model name (default: a random one)");
   cmd->add_option("--description", f->description, "Model description");
   cmd->add_option("--project-id", f->project_id, "Project OCID (else $PROJECT_OCID)");
@@ -407,6 +401,14 @@ void RegisterModelSave(CLI::App& parent, int* exit_code) {
   cmd->add_option("--part-size", f->part_size, "Multipart part size in bytes")
       ->check(CLI::Range(uint64_t{1}, uint64_t{5} << 30))
       ->group("");
+}
+
+void RegisterModelSave(CLI::App& parent, int* exit_code) {
+  auto f = std::make_shared<SaveFlags>();
+  CLI::App* cmd = parent.add_subcommand(
+      "save", "Save an artifact folder to the model catalog (metadata, provenance, artifact)");
+  cmd->add_option("ARTIFACT_DIR", f->dir, "A folder written by `ads model prepare`")->required();
+  AddSaveFlags(cmd, f.get());
   AddConnectionFlags(cmd, &f->conn);
   cmd->callback([f, exit_code] { *exit_code = RunSave(*f); });
 }

@@ -22,41 +22,25 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 const std::string kSource = ADS_SOURCE_DIR;
-const std::string kServicePack =
-    "oci://service-conda-packs@id19sfcrra6z/service_pack/cpu/General_ML/1.0/"
-    "generalml_p311_cpu_x86_64_v1";
 
 class SaveTest : public AdsServerTest {
  protected:
   void SetUp() override {
     AdsServerTest::SetUp();
     if (HasFatalFailure()) return;
-    client::ClientOptions options;
-    options.config_path = root_ + "/config";
-    auto c = client::Client::FromConfig(options);
-    ASSERT_TRUE(c.ok()) << c.status().ToString();
-    client_ = std::move(*c);
     Json project = Call("POST", "/20190101/projects", Json{{"compartmentId", tenancy_id()}});
     project_ = project["id"].get<std::string>();
     iris_ = root_ + "/iris";
     CmdResult prepared =
         Ads({"model", "prepare", kSource + "/examples/iris/model.onnx", "--artifact-dir", iris_,
-             "--inference-conda-env", kServicePack, "--X-sample",
-             kSource + "/examples/iris/X.csv", "--y-sample", kSource + "/examples/iris/y.csv"});
+             "--inference-conda-env", kServicePack, "--X-sample", kSource + "/examples/iris/X.csv",
+             "--y-sample", kSource + "/examples/iris/y.csv"});
     ASSERT_EQ(prepared.exit_code, 0) << prepared.err;
   }
 
-  Json Call(const std::string& method, const std::string& path,
-            const std::optional<Json>& body = std::nullopt) {
-    auto r = client_->Call(method, path, body);
-    EXPECT_TRUE(r.ok()) << method << " " << path << ": " << r.status().ToString();
-    if (!r.ok() || r->body.empty()) return Json();
-    return r->ParseJson().value_or(Json());
-  }
-
   CmdResult Save(std::vector<std::string> extra) {
-    std::vector<std::string> args = {"model", "save", iris_, "--project-id", project_,
-                                     "--compartment-id", tenancy_id()};
+    std::vector<std::string> args = {
+        "model", "save", iris_, "--project-id", project_, "--compartment-id", tenancy_id()};
     args.insert(args.end(), extra.begin(), extra.end());
     return Ads(args);
   }
@@ -68,10 +52,13 @@ class SaveTest : public AdsServerTest {
 
   std::string Bytes(const std::string& path) {
     std::string out;
-    EXPECT_TRUE(client_->Download(path, [&out](std::string_view chunk) {
-                  out.append(chunk);
-                  return OkStatus();
-                }).ok());
+    EXPECT_TRUE(client_
+                    ->Download(path,
+                               [&out](std::string_view chunk) {
+                                 out.append(chunk);
+                                 return OkStatus();
+                               })
+                    .ok());
     return out;
   }
 
@@ -108,15 +95,14 @@ class SaveTest : public AdsServerTest {
     return all.value_or(Json::array());
   }
 
-  std::unique_ptr<client::Client> client_;
   std::string project_;
   std::string iris_;
 };
 
 TEST_F(SaveTest, SavesMetadataSchemasProvenanceAndArtifactThenDownloadsIt) {
-  CmdResult saved = Save({"--display-name", "iris-rf", "--description", "Iris forest",
-                          "--freeform-tag", "team=ml", "--freeform-tag", "stage=test",
-                          "--version-label", "v1"});
+  CmdResult saved =
+      Save({"--display-name", "iris-rf", "--description", "Iris forest", "--freeform-tag",
+            "team=ml", "--freeform-tag", "stage=test", "--version-label", "v1"});
   ASSERT_EQ(saved.exit_code, 0) << saved.err;
   const std::string id = Trim(saved.out);
   ASSERT_THAT(id, ::testing::StartsWith("ocid1.datasciencemodel."));
@@ -311,8 +297,9 @@ TEST_F(SaveTest, DownloadRefusesUnsafeArchivesAndLeavesNothing) {
                     Json{{"compartmentId", tenancy_id()}, {"projectId", project_}});
   const std::string id = model["id"].get<std::string>();
   const std::string zip = root_ + "/evil.zip";
-  const std::string script = "import zipfile,sys\nz=zipfile.ZipFile(sys.argv[1],'w')\n"
-                             "z.writestr('score.py','x')\nz.writestr('../evil.txt','x')\nz.close()\n";
+  const std::string script =
+      "import zipfile,sys\nz=zipfile.ZipFile(sys.argv[1],'w')\n"
+      "z.writestr('score.py','x')\nz.writestr('../evil.txt','x')\nz.close()\n";
   ASSERT_TRUE(env_.WriteFile(root_ + "/mk.py", script).ok());
   ASSERT_EQ(std::system(("/usr/bin/python3 " + root_ + "/mk.py " + zip).c_str()), 0);
   const std::string bytes = *env_.ReadFile(zip);
