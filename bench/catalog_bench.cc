@@ -2,7 +2,7 @@
 // through the signing C++ client exactly as an SDK user would see them.
 //
 //   catalog_bench --config F [--endpoint URL] [--threads 4] [--ops 500]
-//                 [--models 100000] [--artifact FILE]
+//                 [--models 100000] [--list-ops 200] [--artifact FILE]
 //
 // Prints creates/s, gets/s and filtered lists/s (1 and N client threads,
 // each thread with its own client::Client), list latencies over a seeded
@@ -11,19 +11,20 @@
 // (both timed the same way, page cache left as it is).
 //
 // Thread-safety: single-process tool; every worker thread owns its Client.
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <iostream>
 #include <memory>
 #include <string>
-#include <sys/stat.h>
 #include <thread>
-#include <unistd.h>
 #include <vector>
 
 #include "base/env.h"
@@ -43,6 +44,7 @@ struct Options {
   int threads = 4;
   int ops = 300;
   int models = 100000;
+  int list_ops = 200;    // requests per list row (its p99 rests on ops/100 samples)
   std::string artifact;  // empty: skip the transfer part
 };
 
@@ -105,20 +107,21 @@ void ReportTarget(const std::string& name, const std::pair<std::vector<double>, 
               Percentile(r.first, 0.5), p99, p99 <= 10.0 ? "PASS" : "MISS");
 }
 
-Result<std::string> CreateProject(client::Client& c, const std::string& comp, const std::string& n) {
-  ADS_ASSIGN_OR_RETURN(client::Response r,
-                       c.Call("POST", "/20190101/projects",
-                              Json{{"compartmentId", comp}, {"displayName", n}}));
+Result<std::string> CreateProject(client::Client& c, const std::string& comp,
+                                  const std::string& n) {
+  ADS_ASSIGN_OR_RETURN(
+      client::Response r,
+      c.Call("POST", "/20190101/projects", Json{{"compartmentId", comp}, {"displayName", n}}));
   ADS_ASSIGN_OR_RETURN(Json j, r.ParseJson());
   return j.value("id", std::string());
 }
 
 Result<std::string> CreateModel(client::Client& c, const std::string& comp,
                                 const std::string& project, const std::string& n) {
-  ADS_ASSIGN_OR_RETURN(client::Response r,
-                       c.Call("POST", "/20190101/models",
-                              Json{{"compartmentId", comp}, {"projectId", project},
-                                   {"displayName", n}}));
+  ADS_ASSIGN_OR_RETURN(
+      client::Response r,
+      c.Call("POST", "/20190101/models",
+             Json{{"compartmentId", comp}, {"projectId", project}, {"displayName", n}}));
   ADS_ASSIGN_OR_RETURN(Json j, r.ParseJson());
   return j.value("id", std::string());
 }
@@ -151,7 +154,8 @@ int Main(const Options& o) {
            }));
     std::vector<std::vector<std::string>> ids(threads);
     Report("create model" + tag, Run(o, threads, per, [&](client::Client& c, int t, int i) {
-             auto id = CreateModel(c, comp, project, "m-" + std::to_string(t) + "-" + std::to_string(i));
+             auto id =
+                 CreateModel(c, comp, project, "m-" + std::to_string(t) + "-" + std::to_string(i));
              if (id.ok()) ids[t].push_back(*id);
              return id.status();
            }));
@@ -162,11 +166,13 @@ int Main(const Options& o) {
     Report("get model" + tag, Run(o, threads, per, [&](client::Client& c, int, int i) {
              return Ignore(c.Call("GET", "/20190101/models/" + model_ids[i % model_ids.size()]));
            }));
-    Report("list projects (displayName=)" + tag, Run(o, threads, per, [&](client::Client& c, int, int) {
+    Report("list projects (displayName=)" + tag,
+           Run(o, threads, per, [&](client::Client& c, int, int) {
              return Ignore(c.Call("GET", "/20190101/projects?compartmentId=" + comp +
                                              "&displayName=bench-project&limit=100"));
            }));
-    Report("list models (projectId=, limit=100)" + tag, Run(o, threads, per, [&](client::Client& c, int, int) {
+    Report("list models (projectId=, limit=100)" + tag,
+           Run(o, threads, per, [&](client::Client& c, int, int) {
              return Ignore(c.Call("GET", "/20190101/models?compartmentId=" + comp +
                                              "&projectId=" + project + "&limit=100"));
            }));
@@ -181,31 +187,39 @@ int Main(const Options& o) {
       return CreateModel(c, comp, project, "seed-" + std::to_string(t) + "-" + std::to_string(i))
           .status();
     });
-    std::printf("seeding: %zu models in %.1f s = %.0f creates/s over %d clients\n",
-                r.first.size(), r.second, r.first.size() / r.second, seed_threads);
+    std::printf("seeding: %zu models in %.1f s = %.0f creates/s over %d clients\n", r.first.size(),
+                r.second, r.first.size() / r.second, seed_threads);
   }
   const std::string base = "/20190101/models?compartmentId=" + comp + "&limit=100";
   auto list = [&](const std::string& q) {
-    return Run(o, 1, 200, [&, q](client::Client& c, int, int) { return Ignore(c.Call("GET", q)); });
+    return Run(o, 1, o.list_ops,
+               [&, q](client::Client& c, int, int) { return Ignore(c.Call("GET", q)); });
   };
   ReportTarget("list sortBy=timeCreated", list(base + "&sortBy=timeCreated&sortOrder=DESC"));
   ReportTarget("list sortBy=displayName", list(base + "&sortBy=displayName&sortOrder=ASC"));
   ReportTarget("list displayName=seed-1-7", list(base + "&displayName=seed-1-7"));
   ReportTarget("list lifecycleState=ACTIVE", list(base + "&lifecycleState=ACTIVE"));
-  ReportTarget("list 5 pages via opc-next-page", Run(o, 1, 20, [&](client::Client& c, int, int) {
-                 std::string page;
-                 for (int p = 0; p < 5; ++p) {
-                   auto r = c.Call("GET", base + (page.empty() ? "" : "&page=" + page));
-                   if (!r.ok()) return r.status();
-                   page = std::string(r->Header("opc-next-page"));
-                   if (page.empty()) break;
-                 }
-                 return Status();
-               }));
+  // Each page request on its own (deep pages must cost what the first
+  // does) and the walk of 5 pages as a whole.
+  std::vector<double> per_page;
+  auto walks = Run(o, 1, std::max(20, o.list_ops / 5), [&](client::Client& c, int, int) {
+    std::string page;
+    for (int p = 0; p < 5; ++p) {
+      auto a = Clock::now();
+      auto r = c.Call("GET", base + (page.empty() ? "" : "&page=" + page));
+      per_page.push_back(std::chrono::duration<double, std::milli>(Clock::now() - a).count());
+      if (!r.ok()) return r.status();
+      page = std::string(r->Header("opc-next-page"));
+      if (page.empty()) break;
+    }
+    return Status();
+  });
+  ReportTarget("list pages 1-5 via opc-next-page, each", {per_page, walks.second});
+  ReportTarget("list 5 pages via opc-next-page, total", walks);
 
   if (o.artifact.empty()) return 0;
   std::printf("== 3. artifact transfer (%s)\n", o.artifact.c_str());
-  struct stat st{};
+  struct stat st {};
   if (stat(o.artifact.c_str(), &st) != 0) {
     std::perror(o.artifact.c_str());
     return 2;
@@ -228,27 +242,28 @@ int Main(const Options& o) {
                          if (got < 0) return Status(StatusCode::kInternal, "read failed");
                          return static_cast<size_t>(got);
                        }),
-                       size, {{"content-type", "application/octet-stream"},
-                              {"content-disposition", "attachment; filename=artifact.zip"}});
+                       size,
+                       {{"content-type", "application/octet-stream"},
+                        {"content-disposition", "attachment; filename=artifact.zip"}});
   double up_s = Seconds(a, Clock::now());
   close(fd);
   if (!up.ok()) std::cerr << "upload: " << up.status().ToString() << "\n";
   std::string out = o.artifact + ".down";
   int ofd = open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   a = Clock::now();
-  auto down = c0->Download("/20190101/models/" + model + "/artifact/content",
-                           [ofd](std::string_view chunk) {
-                             if (write(ofd, chunk.data(), chunk.size()) != static_cast<ssize_t>(chunk.size()))
-                               return Status(StatusCode::kInternal, "write failed");
-                             return Status();
-                           });
+  auto down = c0->Download(
+      "/20190101/models/" + model + "/artifact/content", [ofd](std::string_view chunk) {
+        if (write(ofd, chunk.data(), chunk.size()) != static_cast<ssize_t>(chunk.size()))
+          return Status(StatusCode::kInternal, "write failed");
+        return Status();
+      });
   double down_s = Seconds(a, Clock::now());
   close(ofd);
   std::remove(out.c_str());
   if (!down.ok()) std::cerr << "download: " << down.status().ToString() << "\n";
   std::printf("cp:       %8.1f MiB/s (%.2f s)\n", mib / cp_s, cp_s);
-  std::printf("upload:   %8.1f MiB/s (%.2f s)  ratio to cp %.2f  target>=0.5 %s\n", mib / up_s, up_s,
-              cp_s / up_s, up.ok() && cp_s / up_s >= 0.5 ? "PASS" : "MISS");
+  std::printf("upload:   %8.1f MiB/s (%.2f s)  ratio to cp %.2f  target>=0.5 %s\n", mib / up_s,
+              up_s, cp_s / up_s, up.ok() && cp_s / up_s >= 0.5 ? "PASS" : "MISS");
   std::printf("download: %8.1f MiB/s (%.2f s)  ratio to cp %.2f  target>=0.5 %s\n", mib / down_s,
               down_s, cp_s / down_s, down.ok() && cp_s / down_s >= 0.5 ? "PASS" : "MISS");
   return 0;
@@ -261,20 +276,28 @@ int main(int argc, char** argv) {
   ads::Options o;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string k = argv[i], v = argv[i + 1];
-    if (k == "--config") o.config = v;
-    else if (k == "--endpoint") o.endpoint = v;
-    else if (k == "--threads") o.threads = std::atoi(v.c_str());
-    else if (k == "--ops") o.ops = std::atoi(v.c_str());
-    else if (k == "--models") o.models = std::atoi(v.c_str());
-    else if (k == "--artifact") o.artifact = v;
+    if (k == "--config")
+      o.config = v;
+    else if (k == "--endpoint")
+      o.endpoint = v;
+    else if (k == "--threads")
+      o.threads = std::atoi(v.c_str());
+    else if (k == "--ops")
+      o.ops = std::atoi(v.c_str());
+    else if (k == "--models")
+      o.models = std::atoi(v.c_str());
+    else if (k == "--list-ops")
+      o.list_ops = std::atoi(v.c_str());
+    else if (k == "--artifact")
+      o.artifact = v;
     else {
       std::cerr << "catalog_bench: unknown flag " << k << "\n";
       return 2;
     }
   }
-  if (o.config.empty() || o.threads < 1 || o.ops < 1) {
+  if (o.config.empty() || o.threads < 1 || o.ops < 1 || o.list_ops < 1) {
     std::cerr << "usage: catalog_bench --config F [--endpoint URL] [--threads N] [--ops N]"
-                 " [--models N] [--artifact FILE]\n";
+                 " [--models N] [--list-ops N] [--artifact FILE]\n";
     return 2;
   }
   return ads::Main(o);

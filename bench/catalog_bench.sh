@@ -6,6 +6,7 @@
 #
 #   bench/catalog_bench.sh                              # full size: 100k models, 1 GiB
 #   bench/catalog_bench.sh --models 10000 --artifact-mb 256 --ops 200   # quick
+#   bench/catalog_bench.sh --list-ops 1000   # p99 of the list rows over 10 samples, not 2
 #   BUILD=build-h6 bench/catalog_bench.sh
 #   ADS_BIN=build-lead/ads BUILD=build-h6 bench/catalog_bench.sh   # an existing server binary
 #
@@ -20,14 +21,16 @@ BUILD=${BUILD:-$ROOT/build-bench}
 MODELS=100000
 ARTIFACT_MB=1024
 OPS=300
+LIST_OPS=200
 THREADS=4
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --models) MODELS=$2; shift 2 ;;
     --artifact-mb) ARTIFACT_MB=$2; shift 2 ;;
     --ops) OPS=$2; shift 2 ;;
+    --list-ops) LIST_OPS=$2; shift 2 ;;
     --threads) THREADS=$2; shift 2 ;;
-    *) echo "usage: $0 [--models N] [--artifact-mb MB] [--ops N] [--threads N]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--models N] [--artifact-mb MB] [--ops N] [--list-ops N] [--threads N]" >&2; exit 2 ;;
   esac
 done
 
@@ -64,6 +67,7 @@ if (( FREE_MB < 5 * ARTIFACT_MB )); then
   log "NOTE: only ${FREE_MB} MiB free on $WORK; artifact shrunk from ${ARTIFACT_MB} to ${NEW} MiB"
   ARTIFACT_MB=$NEW
 fi
+LOAD_START=$(uptime | sed 's/.*load average://')
 ART="$WORK/artifact.bin"
 head -c $(( ARTIFACT_MB * 1024 * 1024 )) /dev/urandom > "$ART"
 
@@ -80,8 +84,9 @@ done
 log "server pid $SERVER_PID on port $PORT, data in $WORK (artifact ${ARTIFACT_MB} MiB)"
 
 "$BENCH_BIN" --config "$CONFIG" --endpoint "http://127.0.0.1:$PORT" --threads "$THREADS" \
-    --ops "$OPS" --models "$MODELS" --artifact "$ART" | tee "$WORK/bench.out"
+    --ops "$OPS" --list-ops "$LIST_OPS" --models "$MODELS" --artifact "$ART" | tee "$WORK/bench.out"
 
 echo
 echo "== summary (models=$MODELS, artifact=${ARTIFACT_MB} MiB, threads=$THREADS; caches not dropped)"
+echo "  $(nproc) cores; load at start:$LOAD_START; at end:$(uptime | sed 's/.*load average://')"
 grep -E 'ops/s|seeding|PASS|MISS|MiB/s' "$WORK/bench.out" | sed 's/^/  /'
