@@ -1,9 +1,9 @@
 // Fast float Conv for 2-D images with constant weights and group 1: each
-// image is unfolded (im2col) into a [pixels x C*kh*kw] matrix whose rows are
-// the receptive fields, multiplied by the weights packed once at load as
-// B = W^T [C*kh*kw x M] (fast_gemm.h), and the [pixels x M] result is written
-// back channel-major with the bias. Images are spread over the thread pool;
-// a single image lets the GEMM split its rows instead.
+// image is unfolded (im2col) straight into the packed panels of the GEMM's
+// B = col^T [C*kh*kw x pixels], and Y = W [M x C*kh*kw] * B comes out
+// channel-major, with the bias (and a fused Relu, fused.h) applied in the
+// GEMM's store. Images are spread over the thread pool; a single image lets
+// the GEMM split its rows instead.
 //
 // Declined at load (the reference kernel serves them): non-constant or
 // non-float weights, other ranks, groups > 1. At run time, inputs outside
@@ -40,12 +40,12 @@ class FastConv : public Kernel {
   // Resolves the two spatial axes for input [N, C, H, W]; false when the
   // geometry is invalid (the reference reports why).
   bool Resolve(const Shape& x, Axis& h, Axis& w) const;
-  void Im2Col(const float* x, int64_t c, const Axis& h, const Axis& w, float* col) const;
+  void Im2Col(const float* x, int64_t c, const Axis& h, const Axis& w, PackedB& col) const;
   Status Reference(KernelContext& ctx) const;
 
   std::unique_ptr<Kernel> reference_;
   FusedOps fused_;
-  PackedB weights_;
+  std::vector<float> weights_;  // W as [M x C*kh*kw], the GEMM's A
   int64_t m_ = 0, c_ = 0, kh_ = 0, kw_ = 0;
   std::string auto_pad_;
   std::vector<int64_t> strides_, dilations_, pads_;
@@ -74,8 +74,7 @@ Result<std::unique_ptr<Kernel>> FastConv::Create(const KernelInfo& info) {
                          (k->pads_.empty() || k->pads_.size() == 4) &&
                          (kernel_shape.empty() || kernel_shape == std::vector{k->kh_, k->kw_});
   if (!shapes_ok) return UnimplementedError("fast Conv: attributes outside the fast path");
-  // W is [M x C*kh*kw] row-major, i.e. the transpose of the B we want.
-  k->weights_ = PackedB::Pack(w.data<float>(), k->c_ * k->kh_ * k->kw_, k->m_, /*trans=*/true);
+  k->weights_.assign(w.data<float>(), w.data<float>() + w.size());
   return std::unique_ptr<Kernel>(std::move(k));
 }
 
@@ -110,42 +109,31 @@ bool FastConv::Resolve(const Shape& x, Axis& h, Axis& w) const {
   return true;
 }
 
-// col[p][(ci*kh + ky)*kw + kx] = x[ci][oy*sh - ph + ky*dh][ox*sw - pw + kx*dw] (0 outside).
-void FastConv::Im2Col(const float* x, int64_t c, const Axis& h, const Axis& w, float* col) const {
-  const int64_t k = c * kh_ * kw_;
+// Writes B = col^T [c*kh*kw x pixels] straight into GEMM panels:
+// B[(ci*kh + ky)*kw + kx][oy*ow + ox] = x[ci][oy*sh - ph + ky*dh][ox*sw - pw + kx*dw]
+// (0 outside the image).
+void FastConv::Im2Col(const float* x, int64_t c, const Axis& h, const Axis& w, PackedB& col) const {
+  const int64_t k = c * kh_ * kw_, pixels = h.out * w.out;
+  col.Reset(k, pixels);
   const bool inside = h.pad == 0 && w.pad == 0 &&
                       (h.out - 1) * h.stride + (kh_ - 1) * h.dilation < h.in &&
                       (w.out - 1) * w.stride + (kw_ - 1) * w.dilation < w.in;
-  if (inside) {  // every tap is inside the image: no bounds checks
-    for (int64_t oy = 0; oy < h.out; ++oy) {
-      for (int64_t ox = 0; ox < w.out; ++ox) {
-        float* dst = col + (oy * w.out + ox) * k;
-        for (int64_t ci = 0; ci < c; ++ci) {
-          const float* src = x + ci * h.in * w.in + oy * h.stride * w.in + ox * w.stride;
-          for (int64_t ky = 0; ky < kh_; ++ky) {
-            const float* line = src + ky * h.dilation * w.in;
-            for (int64_t kx = 0; kx < kw_; ++kx) *dst++ = line[kx * w.dilation];
-          }
-        }
-      }
-    }
-    return;
-  }
-  for (int64_t oy = 0; oy < h.out; ++oy) {
-    for (int64_t ox = 0; ox < w.out; ++ox) {
-      float* row = col + (oy * w.out + ox) * k;
-      for (int64_t ci = 0; ci < c; ++ci) {
-        const float* plane = x + ci * h.in * w.in;
-        for (int64_t ky = 0; ky < kh_; ++ky) {
+  for (int64_t ci = 0; ci < c; ++ci) {
+    const float* plane = x + ci * h.in * w.in;
+    for (int64_t ky = 0; ky < kh_; ++ky) {
+      for (int64_t kx = 0; kx < kw_; ++kx) {
+        const int64_t r = (ci * kh_ + ky) * kw_ + kx;
+        float* row = col.mutable_panel(0) + r * kGemmPanel;
+        const int64_t panel_stride = k * kGemmPanel;
+        int64_t p = 0;
+        for (int64_t oy = 0; oy < h.out; ++oy) {
           const int64_t iy = oy * h.stride - h.pad + ky * h.dilation;
-          float* dst = row + (ci * kh_ + ky) * kw_;
-          if (iy < 0 || iy >= h.in) {
-            std::fill(dst, dst + kw_, 0.0f);
-            continue;
-          }
-          for (int64_t kx = 0; kx < kw_; ++kx) {
+          const bool row_inside = iy >= 0 && iy < h.in;
+          for (int64_t ox = 0; ox < w.out; ++ox, ++p) {
             const int64_t ix = ox * w.stride - w.pad + kx * w.dilation;
-            dst[kx] = ix >= 0 && ix < w.in ? plane[iy * w.in + ix] : 0.0f;
+            const float v =
+                inside || (row_inside && ix >= 0 && ix < w.in) ? plane[iy * w.in + ix] : 0.0f;
+            row[(p >> 4) * panel_stride + (p & 15)] = v;
           }
         }
       }
@@ -173,25 +161,17 @@ Status FastConv::Run(KernelContext& ctx) const {
   float* py = y.mutable_data<float>();
   GemmEpilogue ep;
   ep.overwrite = true;
-  ep.bias = bias ? bias->data<float>() : nullptr;
+  ep.row_bias = bias ? bias->data<float>() : nullptr;
   ep.relu = fused_.relu;
   ThreadPool* pool = ctx.pool();
-  // One task's images, through scratch buffers from the run's arena: the
-  // GEMM writes [pixels x M] with bias and Relu applied, then one transpose
-  // makes it channel-major.
+  // Y_b [M x pixels] = W [M x K] * col_b^T: the output comes out channel-major
+  // with bias and Relu applied in the GEMM's store; the packed col^T is one
+  // per task, reused across its images.
   auto images = [&](int64_t begin, int64_t end, ThreadPool* gemm_pool) -> Status {
-    ADS_ASSIGN_OR_RETURN(Tensor col, ctx.NewScratch(DataType::kFloat, {pixels * k}));
-    ADS_ASSIGN_OR_RETURN(Tensor out, ctx.NewScratch(DataType::kFloat, {pixels * m_}));
-    float* pc = col.mutable_data<float>();
-    float* po = out.mutable_data<float>();
+    PackedB col;
     for (int64_t b = begin; b < end; ++b) {
-      Im2Col(px + b * c_ * h.in * w.in, c_, h, w, pc);
-      Gemm(pc, k, pixels, weights_, 1.0f, po, m_, ep, gemm_pool);
-      float* yb = py + b * m_ * pixels;
-      for (int64_t p = 0; p < pixels; ++p) {
-        const float* src = po + p * m_;
-        for (int64_t oc = 0; oc < m_; ++oc) yb[oc * pixels + p] = src[oc];
-      }
+      Im2Col(px + b * c_ * h.in * w.in, c_, h, w, col);
+      Gemm(weights_.data(), k, m_, col, 1.0f, py + b * m_ * pixels, pixels, ep, gemm_pool);
     }
     return OkStatus();
   };

@@ -43,11 +43,13 @@ struct Store {
   bool first = false;
   bool relu = false;
   const float* bias = nullptr;
+  const float* row_bias = nullptr;  // the block's first row, or null
 };
 
 inline __attribute__((always_inline)) float StoreOne(float old, float add, const Store& st,
-                                                     int64_t j) {
-  float v = (st.first ? (st.bias ? st.bias[j] : 0.0f) : old) + add;
+                                                     int64_t i, int64_t j) {
+  const float base = st.bias ? st.bias[j] : (st.row_bias ? st.row_bias[i] : 0.0f);
+  float v = (st.first ? base : old) + add;
   if (st.relu) v = v > 0.0f ? v : 0.0f;
   return v;
 }
@@ -77,6 +79,8 @@ inline __attribute__((always_inline)) void MicroKernel(const float* a, int64_t l
         c0 = Load8(ci), c1 = Load8(ci + 8);
       } else if (st.bias) {
         c0 = Load8(st.bias), c1 = Load8(st.bias + 8);
+      } else if (st.row_bias) {
+        c0 = c1 = zero + st.row_bias[i];
       } else {
         c0 = c1 = zero;
       }
@@ -93,7 +97,7 @@ inline __attribute__((always_inline)) void MicroKernel(const float* a, int64_t l
     float t[kGemmPanel];
     Store8(t, acc0[i]);
     Store8(t + 8, acc1[i]);
-    for (int64_t j = 0; j < nr; ++j) ci[j] = StoreOne(ci[j], alpha * t[j], st, j);
+    for (int64_t j = 0; j < nr; ++j) ci[j] = StoreOne(ci[j], alpha * t[j], st, i, j);
   }
 }
 
@@ -104,11 +108,13 @@ inline __attribute__((always_inline)) void MicroKernel(const float* a, int64_t l
 namespace gemm_internal {
 
 // The store mode of the k slice starting at kb, for columns from j0.
-inline Store SliceStore(const GemmEpilogue& ep, int64_t kb, int64_t kc, int64_t k, int64_t j0) {
+inline Store SliceStore(const GemmEpilogue& ep, int64_t kb, int64_t kc, int64_t k, int64_t i0,
+                        int64_t j0) {
   Store st;
   st.first = ep.overwrite && kb == 0;
   st.relu = ep.relu && kb + kc == k;
   st.bias = st.first && ep.bias ? ep.bias + j0 : nullptr;
+  st.row_bias = st.first && ep.row_bias ? ep.row_bias + i0 : nullptr;
   return st;
 }
 
@@ -125,7 +131,7 @@ __attribute__((target_clones("arch=x86-64-v3", "default"))) void GemmRows(
         const int64_t nr = std::min(kGemmPanel, n - p * kGemmPanel);
         const float* bp = b.panel(p) + kb * kGemmPanel;
         float* ci = c + i * ldc + p * kGemmPanel;
-        const Store st = SliceStore(ep, kb, kc, k, p * kGemmPanel);
+        const Store st = SliceStore(ep, kb, kc, k, i, p * kGemmPanel);
         switch (mr) {
           case 6:
             MicroKernel<6>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
@@ -177,13 +183,38 @@ inline __attribute__((always_inline)) void MicroKernel2(const float* a, int64_t 
       acc1[i] += av * b1;
     }
   }
+  if (nr1 == kGemmPanel) {  // full panels: vector stores
+    const V16 zero = V16{};
+    for (int i = 0; i < MR; ++i) {
+      float* ci = c + i * ldc;
+      V16 c0, c1;
+      if (!st.first) {
+        c0 = Load16(ci), c1 = Load16(ci + kGemmPanel);
+      } else if (st.bias) {
+        c0 = Load16(st.bias), c1 = Load16(st.bias + kGemmPanel);
+      } else if (st.row_bias) {
+        c0 = c1 = zero + st.row_bias[i];
+      } else {
+        c0 = c1 = zero;
+      }
+      c0 += alpha * acc0[i];
+      c1 += alpha * acc1[i];
+      if (st.relu) {
+        c0 = c0 > zero ? c0 : zero;
+        c1 = c1 > zero ? c1 : zero;
+      }
+      std::memcpy(ci, &c0, sizeof(V16));
+      std::memcpy(ci + kGemmPanel, &c1, sizeof(V16));
+    }
+    return;
+  }
   for (int i = 0; i < MR; ++i) {
     float t[2 * kGemmPanel];
     std::memcpy(t, &acc0[i], sizeof(V16));
     std::memcpy(t + kGemmPanel, &acc1[i], sizeof(V16));
     float* ci = c + i * ldc;
     const int64_t n = kGemmPanel + nr1;
-    for (int64_t j = 0; j < n; ++j) ci[j] = StoreOne(ci[j], alpha * t[j], st, j);
+    for (int64_t j = 0; j < n; ++j) ci[j] = StoreOne(ci[j], alpha * t[j], st, i, j);
   }
 }
 
@@ -204,7 +235,7 @@ __attribute__((target("arch=x86-64-v4"))) void GemmRowsAvx512(const float* a, in
         const float* bp0 = b.panel(p) + kb * kGemmPanel;
         const float* bp1 = b.panel(p + 1) + kb * kGemmPanel;
         float* ci = c + i * ldc + p * kGemmPanel;
-        const Store st = SliceStore(ep, kb, kc, k, p * kGemmPanel);
+        const Store st = SliceStore(ep, kb, kc, k, i, p * kGemmPanel);
         switch (mr) {
           case 8:
             MicroKernel2<8>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha, st);
@@ -236,14 +267,15 @@ __attribute__((target("arch=x86-64-v4"))) void GemmRowsAvx512(const float* a, in
         const int64_t nr = std::min(kGemmPanel, n - p * kGemmPanel);
         const float* bp = b.panel(p) + kb * kGemmPanel;
         float* ci = c + i * ldc + p * kGemmPanel;
-        const Store st = SliceStore(ep, kb, kc, k, p * kGemmPanel);
+        const Store st = SliceStore(ep, kb, kc, k, i, p * kGemmPanel);
         if (mr > kMr) {  // 7 or 8 rows: a strip of 6, then the rest
           MicroKernel<6>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
           const int64_t rest = mr - kMr;
+          const Store rest_st = SliceStore(ep, kb, kc, k, i + kMr, p * kGemmPanel);
           if (rest == 2)
-            MicroKernel<2>(ai + kMr * lda, lda, bp, kc, ci + kMr * ldc, ldc, nr, alpha, st);
+            MicroKernel<2>(ai + kMr * lda, lda, bp, kc, ci + kMr * ldc, ldc, nr, alpha, rest_st);
           else
-            MicroKernel<1>(ai + kMr * lda, lda, bp, kc, ci + kMr * ldc, ldc, nr, alpha, st);
+            MicroKernel<1>(ai + kMr * lda, lda, bp, kc, ci + kMr * ldc, ldc, nr, alpha, rest_st);
           continue;
         }
         switch (mr) {
@@ -293,6 +325,13 @@ void Rows(const float* a, int64_t lda, int64_t row_begin, int64_t row_end, const
 
 #pragma GCC diagnostic pop
 
+void PackedB::Reset(int64_t k, int64_t n) {
+  k_ = k;
+  n_ = n;
+  const size_t size = static_cast<size_t>(panels() * k * kGemmPanel);
+  if (data_.size() != size) data_.assign(size, 0.0f);
+}
+
 PackedB PackedB::Pack(const float* b, int64_t k, int64_t n, bool trans) {
   PackedB out;
   out.k_ = k;
@@ -321,7 +360,8 @@ void Gemm(const float* a, int64_t lda, int64_t m, const PackedB& b, float alpha,
   if (b.k() <= 0) {  // no products: only the epilogue
     for (int64_t i = 0; i < m; ++i) {
       for (int64_t j = 0; j < b.n(); ++j) {
-        float v = ep.overwrite ? (ep.bias ? ep.bias[j] : 0.0f) : c[i * ldc + j];
+        const float base = ep.bias ? ep.bias[j] : (ep.row_bias ? ep.row_bias[i] : 0.0f);
+        float v = ep.overwrite ? base : c[i * ldc + j];
         if (ep.relu) v = v > 0.0f ? v : 0.0f;
         c[i * ldc + j] = v;
       }

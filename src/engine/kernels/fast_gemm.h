@@ -37,6 +37,11 @@ class PackedB {
   int64_t n() const { return n_; }
   int64_t panels() const { return (n_ + kGemmPanel - 1) / kGemmPanel; }
   const float* panel(int64_t p) const { return data_.data() + p * k_ * kGemmPanel; }
+  // For code that writes B straight into panels (Conv's im2col): sizes the
+  // packing for a [k x n] B (reusing the storage when the size is the same);
+  // element (r, j) lives at mutable_panel(j / 16)[r * 16 + j % 16].
+  void Reset(int64_t k, int64_t n);
+  float* mutable_panel(int64_t p) { return data_.data() + p * k_ * kGemmPanel; }
 
  private:
   int64_t k_ = 0;
@@ -57,6 +62,8 @@ struct GemmEpilogue {
   bool overwrite = false;
   // With `overwrite`: c = bias[j] + alpha*AB (b.n() floats).
   const float* bias = nullptr;
+  // With `overwrite` and no `bias`: c = row_bias[i] + alpha*AB (m floats).
+  const float* row_bias = nullptr;
   // c = max(c, 0) after everything else (NaN becomes 0, as the Relu kernel).
   bool relu = false;
 };
