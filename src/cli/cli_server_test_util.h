@@ -136,6 +136,17 @@ class AdsServerTest : public AdsBinaryTest {
   server::ServerAppOptions options_;
 };
 
+// AdsServerTest with a project in the tenancy, for tests that save models.
+class AdsProjectTest : public AdsServerTest {
+ protected:
+  void SetUp() override {
+    AdsServerTest::SetUp();
+    if (!HasFatalFailure()) project_ = NewProject();
+  }
+
+  std::string project_;
+};
+
 }  // namespace ads::cli
 
 #endif  // ADS_CLI_CLI_SERVER_TEST_UTIL_H_

@@ -25,14 +25,8 @@ using ::testing::HasSubstr;
 const std::string kSource = ADS_SOURCE_DIR;
 constexpr char kRow[] = "[[5.1, 3.5, 1.4, 0.2]]";  // setosa
 
-class DeploymentCliTest : public AdsServerTest {
+class DeploymentCliTest : public AdsProjectTest {
  protected:
-  void SetUp() override {
-    AdsServerTest::SetUp();
-    if (HasFatalFailure()) return;
-    project_ = NewProject();
-  }
-
   // Creates a model whose artifact holds `onnx_bytes` as model.onnx (no
   // score.py: the native ONNX runtime serves it) and returns its OCID.
   std::string SaveModel(const std::string& name, const std::string& onnx_bytes) {
@@ -80,8 +74,6 @@ class DeploymentCliTest : public AdsServerTest {
     }
     return out;
   }
-
-  std::string project_;
 };
 
 TEST_F(DeploymentCliTest, BadArgumentsAreUsageErrors) {

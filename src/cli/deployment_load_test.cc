@@ -42,14 +42,8 @@ def predict(data, model=load_model()):
     return {"prediction": data["echo"]}
 )";
 
-class DeploymentLoadTest : public AdsServerTest {
+class DeploymentLoadTest : public AdsProjectTest {
  protected:
-  void SetUp() override {
-    AdsServerTest::SetUp();
-    if (HasFatalFailure()) return;
-    project_ = NewProject();
-  }
-
   // `ads model prepare MODEL_FILE --artifact-dir <root>/<name> EXTRA...`
   // then `ads model save`; returns the model OCID.
   std::string PrepareAndSave(const std::string& name, const std::string& model_file,
@@ -76,8 +70,6 @@ class DeploymentLoadTest : public AdsServerTest {
   std::string StateOf(const std::string& id) {
     return Call("GET", "/20190101/modelDeployments/" + id).value("lifecycleState", "");
   }
-
-  std::string project_;
 };
 
 // Which model answered: the iris forest gives [labels, probabilities], the

@@ -24,14 +24,8 @@ using ::testing::StartsWith;
 
 const std::string kSource = ADS_SOURCE_DIR;
 
-class PrepareSaveDeployTest : public AdsServerTest {
+class PrepareSaveDeployTest : public AdsProjectTest {
  protected:
-  void SetUp() override {
-    AdsServerTest::SetUp();
-    if (HasFatalFailure()) return;
-    project_ = NewProject();
-  }
-
   // The flags that place a model in this test's project.
   std::vector<std::string> Where() const {
     return {"--compartment-id", tenancy_id(), "--project-id", project_};
@@ -80,8 +74,6 @@ class PrepareSaveDeployTest : public AdsServerTest {
     EXPECT_EQ(answer, Json::parse(local.out, nullptr, false)) << remote.out << local.out;
     return answer;
   }
-
-  std::string project_;
 };
 
 // The rows of examples/iris/X.csv as a JSON list of rows.
