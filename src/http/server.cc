@@ -445,6 +445,7 @@ void Server::AcceptLoop() {
       }
       continue;
     }
+    ReapThreads();
     std::unique_ptr<Connection> conn;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -457,13 +458,18 @@ void Server::AcceptLoop() {
       RejectBusy(fd);
       continue;
     }
-    // ConnectionEnded() takes the ownership back, on whichever thread.
+    // ConnectionEnded() takes the ownership back, on whichever thread. The
+    // thread is registered under mu_, which ConnectionEnded() also takes, so
+    // it is in threads_ before it can be listed as ended.
     Connection* raw = conn.release();
     try {
-      std::thread([this, raw] {
+      std::lock_guard<std::mutex> lock(mu_);
+      std::thread thread([this, raw] {
         raw->Run();
         ConnectionEnded(raw);
-      }).detach();
+      });
+      const std::thread::id id = thread.get_id();
+      threads_.emplace(id, std::move(thread));
     } catch (const std::system_error& e) {
       LogError(std::string("http: cannot start a connection thread: ") + e.what());
       ConnectionEnded(raw);
@@ -487,9 +493,28 @@ void Server::RejectBusy(int fd) {
   ::close(fd);
 }
 
+void Server::ReapThreads() {
+  std::vector<std::thread> done;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (std::thread::id id : ended_) {
+      auto it = threads_.find(id);
+      if (it == threads_.end()) continue;
+      done.push_back(std::move(it->second));
+      threads_.erase(it);
+    }
+    ended_.clear();
+  }
+  // Each has left ConnectionEnded() or is about to: the joins are short.
+  for (std::thread& t : done) t.join();
+}
+
 void Server::ConnectionEnded(Connection* conn) {
   std::unique_ptr<Connection> owned(conn);
   std::lock_guard<std::mutex> lock(mu_);
+  if (threads_.count(std::this_thread::get_id()) != 0) {
+    ended_.push_back(std::this_thread::get_id());
+  }
   connections_.erase(conn);
   owned.reset();  // closes the socket while Stop() cannot be looking at it
   if (connections_.empty()) all_closed_.notify_all();
@@ -510,6 +535,9 @@ void Server::Stop() {
   std::unique_lock<std::mutex> lock(mu_);
   for (Connection* c : connections_) c->WakeIfIdle();
   all_closed_.wait(lock, [this] { return connections_.empty(); });
+  lock.unlock();
+  // Every connection has ended; wait for their threads to finish exiting.
+  ReapThreads();
   stopped_ = true;
 }
 

@@ -28,9 +28,11 @@
 #include <cstdint>
 #include <memory>
 #include <mutex>
+#include <map>
 #include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "base/status.h"
 #include "http/message.h"
@@ -82,6 +84,8 @@ class Server {
   void AcceptLoop();
   void RejectBusy(int fd);
   void ConnectionEnded(Connection* conn);
+  // Joins the threads whose connections have ended.
+  void ReapThreads();
 
   const ServerOptions options_;
   const Handler handler_;
@@ -96,6 +100,11 @@ class Server {
   mutable std::mutex mu_;
   std::condition_variable all_closed_;
   std::set<Connection*> connections_;  // GUARDED_BY(mu_)
+  // Connection threads are joined, never detached: a thread that outlived
+  // Stop() could still be running its thread-local destructors (OpenSSL's,
+  // for one) when the process exits and frees the same state.
+  std::map<std::thread::id, std::thread> threads_;  // GUARDED_BY(mu_)
+  std::vector<std::thread::id> ended_;              // GUARDED_BY(mu_)
 };
 
 }  // namespace ads::http
