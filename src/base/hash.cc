@@ -13,6 +13,16 @@ struct MdCtxDeleter {
 };
 using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
 
+// SHA-256 fetched once for the process: EVP_sha256() makes OpenSSL 3 look
+// the implementation up again on every digest. Never freed (used until exit).
+const EVP_MD* Sha256Md() {
+  static const EVP_MD* md = [] {
+    EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return fetched != nullptr ? fetched : EVP_sha256();
+  }();
+  return md;
+}
+
 std::string Digest(const EVP_MD* md, std::string_view data) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> out{};
   unsigned int len = 0;
@@ -75,10 +85,8 @@ bool Base64Decode(std::string_view text, std::string* out) {
   return padding <= 2;
 }
 
-std::string Sha256Hex(std::string_view data) { return HexEncode(Digest(EVP_sha256(), data)); }
-std::string Sha256Base64(std::string_view data) {
-  return Base64Encode(Digest(EVP_sha256(), data));
-}
+std::string Sha256Hex(std::string_view data) { return HexEncode(Digest(Sha256Md(), data)); }
+std::string Sha256Base64(std::string_view data) { return Base64Encode(Digest(Sha256Md(), data)); }
 std::string Md5Base64(std::string_view data) { return Base64Encode(Digest(EVP_md5(), data)); }
 
 struct Sha256::Impl {
@@ -86,7 +94,7 @@ struct Sha256::Impl {
 };
 
 Sha256::Sha256() : impl_(std::make_unique<Impl>()) {
-  EVP_DigestInit_ex(impl_->ctx.get(), EVP_sha256(), nullptr);
+  EVP_DigestInit_ex(impl_->ctx.get(), Sha256Md(), nullptr);
 }
 Sha256::~Sha256() = default;
 

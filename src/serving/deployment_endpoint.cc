@@ -59,9 +59,16 @@ Result<runtime::PredictResponse> DeploymentEndpoint::Predict(
   bool notify = false;
   bool failing = false;
   std::string why;
+  bool wake_all = false;
+  bool wake_one = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
     --running_;
+    // One freed slot is for one waiter; waking them all on every call made
+    // each prediction cost a context switch per waiting connection. Stop()
+    // (the model gone) must hear about every call that ends.
+    wake_all = !model_;
+    wake_one = waiting_ > 0;
     if (!result.ok() && result.status().code() == StatusCode::kUnavailable) {
       if (++unavailable_in_a_row_ >= unavailable_limit_ && !failing_) {
         failing_ = notify = failing = true;
@@ -75,7 +82,11 @@ Result<runtime::PredictResponse> DeploymentEndpoint::Predict(
       }
     }
   }
-  cv_.notify_all();
+  if (wake_all) {
+    cv_.notify_all();
+  } else if (wake_one) {
+    cv_.notify_one();
+  }
   if (notify) NotifyHealth(failing, why);
   return result;
 }
@@ -93,7 +104,7 @@ void DeploymentEndpoint::NotifyHealth(bool failing, const std::string& why) {
     std::lock_guard<std::mutex> lock(mu_);
     --health_running_;
   }
-  cv_.notify_all();
+  health_cv_.notify_all();
 }
 
 void DeploymentEndpoint::SetHealthCallback(
@@ -101,7 +112,7 @@ void DeploymentEndpoint::SetHealthCallback(
   std::unique_lock<std::mutex> lock(mu_);
   const bool clearing = !callback;
   health_ = std::move(callback);
-  if (clearing) cv_.wait(lock, [&] { return health_running_ == 0; });
+  if (clearing) health_cv_.wait(lock, [&] { return health_running_ == 0; });
 }
 
 Json DeploymentEndpoint::input_schema() const {

@@ -72,7 +72,8 @@ class DeploymentEndpoint : public Endpoint {
   const std::string log_dir_;
   const int unavailable_limit_;
   mutable std::mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable cv_;         // slots, serving and stopping
+  std::condition_variable health_cv_;  // health_running_ reaching 0
   EndpointInfo info_;                          // GUARDED_BY(mu_)
   std::shared_ptr<const LoadedModel> model_;   // GUARDED_BY(mu_); null = not serving
   int running_ = 0;                            // GUARDED_BY(mu_)
