@@ -4,9 +4,12 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -30,6 +33,16 @@ constexpr size_t kSendChunk = 64 * 1024;
 // response before the client has read it.
 constexpr Millis kLingerTime{1000};
 constexpr size_t kLingerBytes = 1 << 20;
+// A worker above the minimum that has had no connection to serve for this
+// long exits.
+constexpr int kSurplusWorkerIdleMs = 10000;
+// How often the acceptor looks for requests that no worker picks up.
+constexpr int kWorkerCheckMs = 5;
+
+int64_t SteadyNowMs() {
+  return std::chrono::duration_cast<Millis>(std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
 
 // "Sun, 06 Nov 1994 08:49:37 GMT", recomputed once a second per thread.
 const std::string& DateHeaderValue() {
@@ -57,17 +70,30 @@ bool IsFramingHeader(std::string_view name) {
 
 }  // namespace
 
-// One accepted socket, served on its own thread.
+// One accepted socket. It is parked in the server's epoll set between
+// requests and served by whichever worker thread epoll wakes for it.
 class Server::Connection {
  public:
-  Connection(Server* server, int fd) : server_(*server), stream_(fd) {}
-
-  void Run() {
+  Connection(Server* server, int fd) : server_(*server), stream_(fd) {
     internal::SetSocketOptions(stream_.fd(), server_.options_.read_timeout);
     remote_ = internal::PeerAddress(stream_.fd());
-    while (ServeOne()) {
-    }
-    if (linger_) LingeringClose();
+  }
+
+  // Serves every request that is ready (the one epoll announced and any
+  // pipelined after it). True when the connection stays open and is to be
+  // parked; false when it has ended and is to be closed.
+  bool ServeReady() {
+    bool woken = true;
+    do {
+      if (!ServeOne(woken)) {
+        if (linger_) LingeringClose();
+        return false;
+      }
+      woken = false;
+    } while (!stream_.buffered().empty());
+    idle_.store(true);
+    // Stop() may have looked at this connection while it was busy.
+    return !server_.stopping_.load();
   }
 
   // Called by Stop() with the server's mu_ held.
@@ -75,15 +101,27 @@ class Server::Connection {
     if (idle_.load()) stream_.Shutdown();
   }
 
+  // Called by SweepIdle() with the server's mu_ held.
+  void ShutdownIfIdleSince(int64_t deadline_ms) {
+    if (parked_.load() && parked_at_ms_.load() < deadline_ms) stream_.Shutdown();
+  }
+
+  void MarkParked() {
+    parked_at_ms_.store(SteadyNowMs());
+    parked_.store(true);
+  }
+  void MarkWoken() { parked_.store(false); }
+
   Stream& stream() { return stream_; }
   const ServerOptions& options() const { return server_.options_; }
 
  private:
   class Body;
 
-  bool ServeOne();
+  // `woken`: epoll has just announced input, so read before waiting.
+  bool ServeOne(bool woken);
   // Reads until a whole head is buffered; false when the connection ends.
-  bool ReadHead(RequestHead* head, size_t* consumed);
+  bool ReadHead(RequestHead* head, size_t* consumed, bool woken);
   void SendError(int status, std::string_view message);
   Status WriteResponse(const RequestHead& head, Response& res, bool keep_alive);
   void LingeringClose();
@@ -93,6 +131,9 @@ class Server::Connection {
   std::string remote_;
   // True while waiting for a request: Stop() may then close the socket.
   std::atomic<bool> idle_{true};
+  // True while in the epoll set waiting for input, since parked_at_ms_.
+  std::atomic<bool> parked_{false};
+  std::atomic<int64_t> parked_at_ms_{0};
   // Closing with unread input: read it away first (see kLingerTime).
   bool linger_ = false;
   std::vector<char> send_buf_;
@@ -186,7 +227,7 @@ class Server::Connection::Body : public BodyReader {
   ChunkedDecoder decoder_;
 };
 
-bool Server::Connection::ReadHead(RequestHead* head, size_t* consumed) {
+bool Server::Connection::ReadHead(RequestHead* head, size_t* consumed, bool woken) {
   const ServerOptions& o = options();
   const ParseLimits limits{o.request_line_limit, o.header_limit, o.max_headers};
   size_t scanned = 0;
@@ -204,7 +245,8 @@ bool Server::Connection::ReadHead(RequestHead* head, size_t* consumed) {
     }
     const Millis timeout = buffered.empty() ? o.idle_timeout : o.read_timeout;
     auto n = stream_.Fill(timeout, std::max(o.header_limit, o.request_line_limit) + 4096,
-                          /*wait_first=*/buffered.empty());
+                          /*wait_first=*/buffered.empty() && !woken);
+    woken = false;
     if (!n.ok()) {
       if (!buffered.empty() && n.status().code() == StatusCode::kUnavailable) {
         SendError(408, "timed out reading the request head");
@@ -217,12 +259,12 @@ bool Server::Connection::ReadHead(RequestHead* head, size_t* consumed) {
   }
 }
 
-bool Server::Connection::ServeOne() {
+bool Server::Connection::ServeOne(bool woken) {
   idle_.store(true);
   if (server_.stopping_.load()) return false;
   RequestHead head;
   size_t consumed = 0;
-  if (!ReadHead(&head, &consumed)) return false;
+  if (!ReadHead(&head, &consumed, woken)) return false;
   idle_.store(false);
   stream_.Consume(consumed);
 
@@ -409,6 +451,25 @@ Result<std::unique_ptr<Server>> Server::Start(const ServerOptions& options, Hand
   if (::pipe2(server->wake_fds_, O_CLOEXEC) != 0) {
     return IoError(std::string("pipe failed: ") + std::strerror(errno));
   }
+  server->epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  server->stop_event_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (server->epoll_fd_ < 0 || server->stop_event_fd_ < 0) {
+    return IoError(std::string("epoll_create1/eventfd failed: ") + std::strerror(errno));
+  }
+  // Level-triggered and never consumed: once written, it wakes every worker.
+  epoll_event stop_event{};
+  stop_event.events = EPOLLIN;
+  stop_event.data.ptr = nullptr;
+  if (::epoll_ctl(server->epoll_fd_, EPOLL_CTL_ADD, server->stop_event_fd_, &stop_event) != 0) {
+    return IoError(std::string("epoll_ctl failed: ") + std::strerror(errno));
+  }
+  const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  server->min_workers_ = std::max<size_t>(2, cores);
+  server->max_workers_ = std::max(server->min_workers_, options.max_connections + 1);
+  {
+    std::lock_guard<std::mutex> lock(server->workers_mu_);
+    for (size_t i = 0; i < server->min_workers_; ++i) server->StartWorker();
+  }
   server->acceptor_ = std::thread([s = server.get()] { s->AcceptLoop(); });
   return server;
 }
@@ -418,7 +479,7 @@ Server::Server(const ServerOptions& options, Handler handler, int listen_fd, int
 
 Server::~Server() {
   Stop();
-  for (int fd : wake_fds_) {
+  for (int fd : {wake_fds_[0], wake_fds_[1], epoll_fd_, stop_event_fd_}) {
     if (fd >= 0) ::close(fd);
   }
 }
@@ -430,13 +491,32 @@ size_t Server::connection_count() const {
 
 void Server::AcceptLoop() {
   pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_fds_[0], POLLIN, 0}};
+  const auto sweep_every = std::clamp<int64_t>(options_.idle_timeout.count() / 4, 10, 1000);
+  int64_t next_sweep = SteadyNowMs() + sweep_every;
+  int64_t next_check = SteadyNowMs() + kWorkerCheckMs;
+  uint64_t last_taken = 0;
   while (!stopping_.load()) {
-    if (::poll(fds, 2, -1) < 0) {
+    const int ready = ::poll(fds, 2, kWorkerCheckMs);
+    if (ready < 0) {
       if (errno == EINTR) continue;
       LogError(std::string("http: poll on the listener failed: ") + std::strerror(errno));
       return;
     }
+    const int64_t now = SteadyNowMs();
+    if (now >= next_check) {
+      const uint64_t taken = events_taken_.load();
+      if (taken == last_taken) MaybeAddWorker();
+      ReapWorkers(/*all=*/false);
+      last_taken = taken;
+      next_check = now + kWorkerCheckMs;
+    }
+    if (now >= next_sweep) {
+      SweepIdle();
+      next_sweep = now + sweep_every;
+    }
+    if (ready == 0) continue;
     if (fds[1].revents != 0) return;
+    if (fds[0].revents == 0) continue;
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) {
       // Out of descriptors or memory: back off instead of spinning.
@@ -445,7 +525,6 @@ void Server::AcceptLoop() {
       }
       continue;
     }
-    ReapThreads();
     std::unique_ptr<Connection> conn;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -458,23 +537,111 @@ void Server::AcceptLoop() {
       RejectBusy(fd);
       continue;
     }
-    // ConnectionEnded() takes the ownership back, on whichever thread. The
-    // thread is registered under mu_, which ConnectionEnded() also takes, so
-    // it is in threads_ before it can be listed as ended.
+    // From here a worker owns it; ConnectionEnded() deletes it.
+    const int conn_fd = fd;
     Connection* raw = conn.release();
-    try {
-      std::lock_guard<std::mutex> lock(mu_);
-      std::thread thread([this, raw] {
-        raw->Run();
-        ConnectionEnded(raw);
-      });
-      const std::thread::id id = thread.get_id();
-      threads_.emplace(id, std::move(thread));
-    } catch (const std::system_error& e) {
-      LogError(std::string("http: cannot start a connection thread: ") + e.what());
+    raw->MarkParked();
+    epoll_event ev{};
+    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+    ev.data.ptr = raw;
+    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, conn_fd, &ev) != 0) {
+      LogError(std::string("http: epoll_ctl(ADD) failed: ") + std::strerror(errno));
       ConnectionEnded(raw);
     }
   }
+}
+
+void Server::WorkerLoop() {
+  epoll_event ev{};
+  while (true) {
+    waiting_workers_.fetch_add(1);
+    const int n = ::epoll_wait(epoll_fd_, &ev, 1, kSurplusWorkerIdleMs);
+    waiting_workers_.fetch_sub(1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      LogError(std::string("http: epoll_wait failed: ") + std::strerror(errno));
+      break;
+    }
+    if (n == 0) {
+      std::lock_guard<std::mutex> lock(workers_mu_);
+      if (LiveWorkers() > min_workers_) {
+        exited_.push_back(std::this_thread::get_id());
+        return;
+      }
+      continue;
+    }
+    auto* conn = static_cast<Connection*>(ev.data.ptr);
+    if (conn == nullptr) break;  // the stop event
+    events_taken_.fetch_add(1, std::memory_order_relaxed);
+    conn->MarkWoken();
+    if (conn->ServeReady()) {
+      Park(conn);
+    } else {
+      ConnectionEnded(conn);
+    }
+  }
+  std::lock_guard<std::mutex> lock(workers_mu_);
+  exited_.push_back(std::this_thread::get_id());
+}
+
+void Server::StartWorker() {
+  std::thread thread([this] { WorkerLoop(); });
+  const std::thread::id id = thread.get_id();
+  workers_.emplace(id, std::move(thread));
+}
+
+void Server::ReapWorkers(bool all) {
+  std::vector<std::thread> done;
+  {
+    std::lock_guard<std::mutex> lock(workers_mu_);
+    if (all) {
+      for (auto& [id, thread] : workers_) done.push_back(std::move(thread));
+      workers_.clear();
+    } else {
+      for (std::thread::id id : exited_) {
+        auto it = workers_.find(id);
+        if (it == workers_.end()) continue;
+        done.push_back(std::move(it->second));
+        workers_.erase(it);
+      }
+    }
+    exited_.clear();
+  }
+  for (std::thread& t : done) t.join();
+}
+
+void Server::MaybeAddWorker() {
+  if (waiting_workers_.load() > 0) return;
+  // Is a parked connection's input waiting for a worker? (An epoll set
+  // polls readable when it has events ready.)
+  pollfd p{epoll_fd_, POLLIN, 0};
+  if (::poll(&p, 1, 0) <= 0) return;
+  std::lock_guard<std::mutex> lock(workers_mu_);
+  if (LiveWorkers() >= max_workers_) return;
+  try {
+    StartWorker();
+  } catch (const std::system_error& e) {
+    LogError(std::string("http: cannot start a worker thread: ") + e.what());
+  }
+}
+
+void Server::Park(Connection* conn) {
+  const int fd = conn->stream().fd();
+  conn->MarkParked();
+  epoll_event ev{};
+  ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
+  ev.data.ptr = conn;
+  // Once re-armed, another worker may take (and end) the connection at once.
+  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev) != 0) {
+    LogError(std::string("http: epoll_ctl(MOD) failed: ") + std::strerror(errno));
+    ConnectionEnded(conn);
+  }
+}
+
+void Server::SweepIdle() {
+  const int64_t deadline = SteadyNowMs() - options_.idle_timeout.count();
+  std::lock_guard<std::mutex> lock(mu_);
+  for (Connection* c : connections_) c->ShutdownIfIdleSince(deadline);
 }
 
 void Server::RejectBusy(int fd) {
@@ -493,28 +660,9 @@ void Server::RejectBusy(int fd) {
   ::close(fd);
 }
 
-void Server::ReapThreads() {
-  std::vector<std::thread> done;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    for (std::thread::id id : ended_) {
-      auto it = threads_.find(id);
-      if (it == threads_.end()) continue;
-      done.push_back(std::move(it->second));
-      threads_.erase(it);
-    }
-    ended_.clear();
-  }
-  // Each has left ConnectionEnded() or is about to: the joins are short.
-  for (std::thread& t : done) t.join();
-}
-
 void Server::ConnectionEnded(Connection* conn) {
   std::unique_ptr<Connection> owned(conn);
   std::lock_guard<std::mutex> lock(mu_);
-  if (threads_.count(std::this_thread::get_id()) != 0) {
-    ended_.push_back(std::this_thread::get_id());
-  }
   connections_.erase(conn);
   owned.reset();  // closes the socket while Stop() cannot be looking at it
   if (connections_.empty()) all_closed_.notify_all();
@@ -532,12 +680,17 @@ void Server::Stop() {
   if (acceptor_.joinable()) acceptor_.join();
   ::close(listen_fd_);
   listen_fd_ = -1;
-  std::unique_lock<std::mutex> lock(mu_);
-  for (Connection* c : connections_) c->WakeIfIdle();
-  all_closed_.wait(lock, [this] { return connections_.empty(); });
-  lock.unlock();
-  // Every connection has ended; wait for their threads to finish exiting.
-  ReapThreads();
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (Connection* c : connections_) c->WakeIfIdle();
+    all_closed_.wait(lock, [this] { return connections_.empty(); });
+  }
+  const uint64_t one = 1;
+  if (::write(stop_event_fd_, &one, sizeof(one)) != sizeof(one)) {
+    LogError(std::string("http: cannot wake the workers: ") + std::strerror(errno));
+  }
+  // Every worker sees the event and exits; join them all.
+  ReapWorkers(/*all=*/true);
   stopped_ = true;
 }
 

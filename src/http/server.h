@@ -1,5 +1,7 @@
-// An HTTP/1.1 server over POSIX sockets: one acceptor thread and one thread
-// per connection, keep-alive and pipelining, request bodies streamed to the
+// An HTTP/1.1 server over POSIX sockets: one acceptor thread and a pool of
+// worker threads that wait on epoll for connections with a request to read
+// (see "Threads" in docs/http.md), keep-alive and pipelining, request bodies
+// streamed to the
 // handler (Content-Length or chunked, with Expect: 100-continue), response
 // bodies from a string or pulled from a BodySource.
 //
@@ -16,8 +18,8 @@
 // per-connection events: the server keeps serving everyone else. See
 // docs/http.md for the limits and what is accepted.
 //
-// Thread-safety: the handler is called concurrently from connection
-// threads. port() and Stop() may be called from any thread.
+// Thread-safety: the handler is called concurrently from worker threads; a
+// request is served start to end on one thread, which may block in it. port() and Stop() may be called from any thread.
 #ifndef ADS_HTTP_SERVER_H_
 #define ADS_HTTP_SERVER_H_
 
@@ -84,8 +86,28 @@ class Server {
   void AcceptLoop();
   void RejectBusy(int fd);
   void ConnectionEnded(Connection* conn);
-  // Joins the threads whose connections have ended.
-  void ReapThreads();
+  // Waits on epoll for a parked connection with input, serves it, parks it
+  // again or ends it; exits when the server stops or, above the minimum,
+  // after a while without work.
+  void WorkerLoop();
+  // Starts a worker, up to the cap, when input waits and no worker is free.
+  // Called by the acceptor every few milliseconds when no worker has taken
+  // a connection since the last call: the workers are then all blocked in
+  // handlers (a Python score.py, a slow upload), and one more keeps the
+  // other connections served. Workers that are merely busy on the CPU keep
+  // taking connections, so a CPU-bound load does not grow the pool.
+  void MaybeAddWorker();
+  // Starts one worker (workers_mu_ held).
+  void StartWorker();
+  size_t LiveWorkers() const { return workers_.size() - exited_.size(); }  // workers_mu_ held
+  // Joins the workers that have returned, or with `all` (Stop(), after the
+  // stop event) every worker.
+  void ReapWorkers(bool all);
+  // Hands a keep-alive connection back to epoll until its next request.
+  void Park(Connection* conn);
+  // Shuts down parked connections idle for longer than idle_timeout; a
+  // worker then sees their end of stream and closes them.
+  void SweepIdle();
 
   const ServerOptions options_;
   const Handler handler_;
@@ -93,6 +115,18 @@ class Server {
   int wake_fds_[2] = {-1, -1};  // a pipe that wakes the acceptor's poll
   const int port_;
   std::thread acceptor_;
+  int epoll_fd_ = -1;
+  int stop_event_fd_ = -1;  // in epoll, readable once the workers must exit
+  std::mutex workers_mu_;
+  // Workers are joined, never detached: a thread that outlived Stop()
+  // could still be running its thread-local destructors (OpenSSL's, for
+  // one) when the process exits and frees the same state.
+  std::map<std::thread::id, std::thread> workers_;  // GUARDED_BY(workers_mu_)
+  std::vector<std::thread::id> exited_;  // returned, not joined yet; GUARDED_BY(workers_mu_)
+  size_t min_workers_ = 2;   // kept even when idle
+  size_t max_workers_ = 2;   // one per connection at most, plus one waiting
+  std::atomic<size_t> waiting_workers_{0};
+  std::atomic<uint64_t> events_taken_{0};  // connections taken from epoll, ever
   std::atomic<bool> stopping_{false};
   std::mutex stop_mu_;  // serialises Stop()
   bool stopped_ = false;
@@ -100,11 +134,6 @@ class Server {
   mutable std::mutex mu_;
   std::condition_variable all_closed_;
   std::set<Connection*> connections_;  // GUARDED_BY(mu_)
-  // Connection threads are joined, never detached: a thread that outlived
-  // Stop() could still be running its thread-local destructors (OpenSSL's,
-  // for one) when the process exits and frees the same state.
-  std::map<std::thread::id, std::thread> threads_;  // GUARDED_BY(mu_)
-  std::vector<std::thread::id> ended_;              // GUARDED_BY(mu_)
 };
 
 }  // namespace ads::http

@@ -6,11 +6,13 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <future>
 #include <mutex>
 #include <set>
 #include <stdexcept>
 #include <thread>
+#include <vector>
 
 #include "http/test_socket.h"
 
@@ -329,6 +331,64 @@ TEST(ServerTest, IdleConnectionsTimeOut) {
   c.Send("GET / HTTP/1.1\r\nHost: x\r\n\r\n");
   EXPECT_EQ(c.ReadResponse().status, 200);
   EXPECT_TRUE(c.ReadsEof());
+}
+
+// Requests are served by a pool of workers that grows when every worker is
+// busy: handlers that block (a Python score.py, a slow upload) must not hold
+// up requests on other connections.
+TEST(ServerTest, BlockedHandlersDoNotHoldUpOtherConnections) {
+  constexpr int kBlocked = 8;  // more than the pool's minimum on any machine here
+  std::mutex mu;
+  std::condition_variable cv;
+  int inside = 0;
+  bool release = false;
+  auto server = StartOrDie([&](Request& req, Response& res) {
+    if (req.path == "/block") {
+      std::unique_lock<std::mutex> lock(mu);
+      ++inside;
+      cv.notify_all();
+      cv.wait(lock, [&] { return release; });
+    }
+    res.body = "done " + req.path;
+  });
+  std::vector<std::unique_ptr<RawConnection>> blocked;
+  for (int i = 0; i < kBlocked; ++i) {
+    blocked.push_back(std::make_unique<RawConnection>(server->port()));
+    blocked.back()->Send("GET /block HTTP/1.1\r\nHost: x\r\n\r\n");
+  }
+  {
+    std::unique_lock<std::mutex> lock(mu);
+    ASSERT_TRUE(cv.wait_for(lock, 10s, [&] { return inside == kBlocked; }))
+        << "only " << inside << " of " << kBlocked << " requests reached the handler";
+  }
+  RawConnection other(server->port());
+  other.Send("GET /free HTTP/1.1\r\nHost: x\r\n\r\n");
+  EXPECT_EQ(other.ReadResponse().body, "done /free");
+  {
+    std::lock_guard<std::mutex> lock(mu);
+    release = true;
+  }
+  cv.notify_all();
+  for (auto& c : blocked) EXPECT_EQ(c->ReadResponse().body, "done /block");
+}
+
+// Keep-alive connections wait in epoll between requests, not on a thread
+// each: many of them, used in turns, are all served on the same sockets.
+TEST(ServerTest, ManyKeepAliveConnectionsTakeTurns) {
+  auto server = StartOrDie(Echo);
+  std::vector<std::unique_ptr<RawConnection>> conns;
+  for (int i = 0; i < 64; ++i) conns.push_back(std::make_unique<RawConnection>(server->port()));
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < conns.size(); ++i) {
+      const std::string path = "/c" + std::to_string(i) + "/r" + std::to_string(round);
+      conns[i]->Send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    }
+    for (size_t i = 0; i < conns.size(); ++i) {
+      const std::string path = "/c" + std::to_string(i) + "/r" + std::to_string(round);
+      EXPECT_EQ(conns[i]->ReadResponse().body, "GET " + path + " ");
+    }
+  }
+  EXPECT_EQ(server->connection_count(), conns.size());
 }
 
 TEST(ServerTest, ATakenPortIsAClearError) {
