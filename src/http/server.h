@@ -1,9 +1,8 @@
 // An HTTP/1.1 server over POSIX sockets: one acceptor thread and a pool of
 // worker threads that wait on epoll for connections with a request to read
-// (see "Threads" in docs/http.md), keep-alive and pipelining, request bodies
-// streamed to the
-// handler (Content-Length or chunked, with Expect: 100-continue), response
-// bodies from a string or pulled from a BodySource.
+// (see "Threads" in docs/http.md), keep-alive and pipelining, request
+// bodies streamed to the handler (Content-Length or chunked, with Expect:
+// 100-continue), response bodies from a string or pulled from a BodySource.
 //
 //   ADS_ASSIGN_OR_RETURN(std::unique_ptr<http::Server> server,
 //       http::Server::Start({.port = 0}, [](http::Request& req, http::Response& res) {
@@ -19,7 +18,8 @@
 // docs/http.md for the limits and what is accepted.
 //
 // Thread-safety: the handler is called concurrently from worker threads; a
-// request is served start to end on one thread, which may block in it. port() and Stop() may be called from any thread.
+// request is served start to end on one thread, which may block in it.
+// port() and Stop() may be called from any thread.
 #ifndef ADS_HTTP_SERVER_H_
 #define ADS_HTTP_SERVER_H_
 
