@@ -333,17 +333,7 @@ class MdServerTest : public ::testing::Test {
     request.method = method;
     request.target = "/20190101" + target;
     request.body = body;
-    const std::string host = "127.0.0.1:" + std::to_string(app_->port());
-    request.headers["host"] = host;
-    iam::SigningOptions options = iam::SigningOptions::PythonSdk();
-    options.binary_body = binary;
-    iam::HeaderMap to_sign{{"host", host}};
-    if (binary) to_sign["content-length"] = std::to_string(body.size());
-    auto headers = iam::SignRequest(method, request.target, to_sign, body, key_id_, *key_, options);
-    EXPECT_TRUE(headers.ok()) << headers.status().ToString();
-    for (const auto& [name, value] : headers.value_or(iam::HeaderMap{})) {
-      request.headers[name] = value;
-    }
+    test_util::SignForHost(request, "127.0.0.1:" + std::to_string(app_->port()), key_id_, *key_, binary);
     auto response = client_->Send(request);
     EXPECT_TRUE(response.ok()) << response.status().ToString();
     return response.value_or(http::ClientResponse{});

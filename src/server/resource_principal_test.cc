@@ -20,6 +20,7 @@
 #include "http/client.h"
 #include "iam/http_signature.h"
 #include "iam/keys.h"
+#include "server/route_test_util.h"
 #include "server/server_app.h"
 #include "serving/serving_test_util.h"
 
@@ -116,17 +117,7 @@ class ResourcePrincipalTest : public ::testing::Test {
     request.target = target;
     request.body = body;
     request.headers["host"] = Host();
-    if (key != nullptr) {
-      iam::SigningOptions options = iam::SigningOptions::PythonSdk();
-      options.binary_body = binary;
-      iam::HeaderMap to_sign{{"host", Host()}};
-      if (binary) to_sign["content-length"] = std::to_string(body.size());
-      auto headers = iam::SignRequest(method, target, to_sign, body, key_id, *key, options);
-      EXPECT_TRUE(headers.ok()) << headers.status().ToString();
-      for (const auto& [name, value] : headers.value_or(iam::HeaderMap{})) {
-        request.headers[name] = value;
-      }
-    }
+    if (key != nullptr) test_util::SignForHost(request, Host(), key_id, *key, binary);
     auto response = client_->Send(request);
     EXPECT_TRUE(response.ok()) << response.status().ToString();
     return response.value_or(http::ClientResponse{});

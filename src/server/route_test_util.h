@@ -13,6 +13,7 @@
 #include <string>
 #include <string_view>
 
+#include "http/client.h"
 #include "iam/http_signature.h"
 #include "iam/keys.h"
 #include "server/api.h"
@@ -134,6 +135,21 @@ inline Reply SendSigned(Router& router, const std::string& method, const std::st
     EXPECT_EQ(reply.body.size(), response.body_length);
   }
   return reply;
+}
+
+// Signs `request` (method, target and body set) for a server at `host` as
+// the Python SDK signs: host, and with `binary` an octet-stream body whose
+// content-length is signed too.
+inline void SignForHost(http::ClientRequest& request, const std::string& host, const std::string& key_id,
+                        const iam::PrivateKey& key, bool binary = false) {
+  request.headers["host"] = host;
+  iam::SigningOptions options = iam::SigningOptions::PythonSdk();
+  options.binary_body = binary;
+  iam::HeaderMap to_sign{{"host", host}};
+  if (binary) to_sign["content-length"] = std::to_string(request.body.size());
+  auto headers = iam::SignRequest(request.method, request.target, to_sign, request.body, key_id, key, options);
+  EXPECT_TRUE(headers.ok()) << headers.status().ToString();
+  for (const auto& [name, value] : headers.value_or(iam::HeaderMap{})) request.headers[name] = value;
 }
 
 }  // namespace ads::server::test_util
