@@ -9,7 +9,10 @@
 // non-4-D inputs and bad geometry go to a reference kernel made at load.
 //
 // Thread-safety: immutable after creation; Run is reentrant.
+#include "engine/kernels/fast_pool.h"
+
 #include <algorithm>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -17,6 +20,72 @@
 #include "engine/kernels/register.h"
 
 namespace ads::engine::kernels {
+
+// Outside the anonymous namespace: GCC's target_clones dispatch (an ifunc)
+// wants an externally visible symbol.
+namespace pool_internal {
+
+typedef float V8 __attribute__((vector_size(32)));
+
+// The vector helpers are always inlined, so a 32-byte vector never crosses a
+// call boundary (GCC's -Wpsabi note does not apply; GCC reports it at the
+// end of the file, so the pragma is never popped).
+#pragma GCC diagnostic ignored "-Wpsabi"
+inline __attribute__((always_inline)) V8 Load8(const float* p) {
+  V8 v;
+  std::memcpy(&v, p, sizeof(v));
+  return v;
+}
+
+// The reference's step `acc = acc < v ? v : acc`, lane by lane: a NaN v
+// never replaces acc, so starting from -inf NaNs are skipped.
+inline __attribute__((always_inline)) V8 Keep(V8 acc, V8 v) { return acc < v ? v : acc; }
+
+// Eight outputs from two rows: the column maxima of 16 columns, then the
+// maxima of their pairs. Maxima that skip NaNs do not depend on the order
+// the window is visited in, so this equals the reference's row-major walk.
+inline __attribute__((always_inline)) V8 Pool8(const float* r0, const float* r1) {
+  const V8 lowest = V8{} - std::numeric_limits<float>::infinity();
+  const V8 v0 = Keep(Keep(lowest, Load8(r0)), Load8(r1));
+  const V8 v1 = Keep(Keep(lowest, Load8(r0 + 8)), Load8(r1 + 8));
+  return Keep(__builtin_shufflevector(v0, v1, 0, 2, 4, 6, 8, 10, 12, 14),
+              __builtin_shufflevector(v0, v1, 1, 3, 5, 7, 9, 11, 13, 15));
+}
+
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void MaxPool2x2Rows(
+    const float* x, int64_t x_row, int64_t x_plane, int64_t x_size, int64_t planes, int64_t oh,
+    int64_t ow, float* y) {
+  for (int64_t c = 0; c < planes; ++c) {
+    for (int64_t i = 0; i < oh; ++i) {
+      const int64_t r0 = c * x_plane + 2 * i * x_row, r1 = r0 + x_row;
+      float* out = y + (c * oh + i) * ow;
+      int64_t j = 0;
+      for (; j + 8 <= ow; j += 8) {
+        const V8 m = Pool8(x + r0 + 2 * j, x + r1 + 2 * j);
+        std::memcpy(out + j, &m, sizeof(m));
+      }
+      if (j < ow && r1 + 2 * j + 16 <= x_size) {  // a short group that may read ahead
+        const V8 m = Pool8(x + r0 + 2 * j, x + r1 + 2 * j);
+        std::memcpy(out + j, &m, static_cast<size_t>(ow - j) * sizeof(float));
+        continue;
+      }
+      for (; j < ow; ++j) {
+        float acc = -std::numeric_limits<float>::infinity();
+        for (float v : {x[r0 + 2 * j], x[r0 + 2 * j + 1], x[r1 + 2 * j], x[r1 + 2 * j + 1]}) {
+          acc = acc < v ? v : acc;
+        }
+        out[j] = acc;
+      }
+    }
+  }
+}
+
+}  // namespace pool_internal
+
+void MaxPool2x2(const float* x, int64_t x_row, int64_t x_plane, int64_t x_size, int64_t planes,
+                int64_t oh, int64_t ow, float* y) {
+  pool_internal::MaxPool2x2Rows(x, x_row, x_plane, x_size, planes, oh, ow, y);
+}
 
 namespace {
 
@@ -59,7 +128,15 @@ class FastMaxPool : public Kernel {
                          ctx.NewOutput(0, DataType::kFloat, {x->dim(0), x->dim(1), oh, ow}));
     const float* px = x->data<float>();
     float* py = y.mutable_data<float>();
+    // The common CNN pool: 2x2 windows, stride 2, all inside the image.
+    const bool two_by_two = kh_ == 2 && kw_ == 2 && sh_ == 2 && sw_ == 2 && pt_ == 0 && pl_ == 0 &&
+                            oh == h / 2 && ow == w / 2;
     auto run = [&](int64_t begin, int64_t end) {
+      if (two_by_two) {
+        MaxPool2x2(px + begin * h * w, w, h * w, (planes - begin) * h * w, end - begin, oh, ow,
+                   py + begin * oh * ow);
+        return;
+      }
       for (int64_t p = begin; p < end; ++p) Plane(px + p * h * w, h, w, oh, ow, py + p * oh * ow);
     };
     const int64_t work = std::max<int64_t>(1, oh * ow * kh_ * kw_);
@@ -73,24 +150,6 @@ class FastMaxPool : public Kernel {
 
  private:
   void Plane(const float* x, int64_t h, int64_t w, int64_t oh, int64_t ow, float* y) const {
-    if (kh_ == 2 && kw_ == 2 && sh_ == 2 && sw_ == 2 && pt_ == 0 && pl_ == 0) {
-      // The common CNN pool: every window is inside the image (no top/left
-      // pad, and oh/ow count only whole windows past a bottom/right pad).
-      const int64_t full_h = std::min(oh, h / 2), full_w = std::min(ow, w / 2);
-      for (int64_t oy = 0; oy < full_h; ++oy) {
-        const float* r0 = x + 2 * oy * w;
-        const float* r1 = r0 + w;
-        float* out = y + oy * ow;
-        for (int64_t ox = 0; ox < full_w; ++ox) {
-          float acc = -std::numeric_limits<float>::infinity();
-          for (float v : {r0[2 * ox], r0[2 * ox + 1], r1[2 * ox], r1[2 * ox + 1]}) {
-            acc = acc < v ? v : acc;
-          }
-          out[ox] = acc;
-        }
-      }
-      if (full_h == oh && full_w == ow) return;
-    }
     for (int64_t oy = 0; oy < oh; ++oy) {
       const int64_t y0 = std::max<int64_t>(0, oy * sh_ - pt_);
       const int64_t y1 = std::min(h, oy * sh_ - pt_ + kh_);
