@@ -5,6 +5,10 @@
 // strip of kMr rows of A runs against every panel. The micro-kernel keeps a
 // kMr x 16 block of C in 12 vector registers (AVX2) and does one broadcast
 // and two fused multiply-adds per row and k step.
+//
+// The micro-kernels and loops are templates over where row p of a panel is
+// (PanelRows: packed, 16 floats apart; ShiftedRows: x + shift[p], for
+// GemmShifted), so both kinds of B share one code path.
 #include "engine/kernels/fast_gemm.h"
 
 #include <algorithm>
@@ -36,6 +40,18 @@ inline __attribute__((always_inline)) V8 Load8(const float* p) {
 
 inline __attribute__((always_inline)) void Store8(float* p, V8 v) { std::memcpy(p, &v, sizeof(v)); }
 
+// Where a micro-kernel finds row p of its 16 columns of B: a packed panel
+// (rows 16 floats apart), or shifted views of one array (GemmShifted).
+struct PanelRows {
+  const float* base;
+  const float* operator()(int64_t p) const { return base + p * kGemmPanel; }
+};
+struct ShiftedRows {
+  const float* base;     // x + the first column
+  const int64_t* shift;  // per row of B, from the slice's first row
+  const float* operator()(int64_t p) const { return base + shift[p]; }
+};
+
 // How a micro-kernel stores: see GemmEpilogue. `first`: the first k slice
 // of an overwriting GEMM (C's contents are ignored); `relu`: the last slice
 // of a GEMM with Relu. `bias` points at the block's first column, or null.
@@ -55,15 +71,15 @@ inline __attribute__((always_inline)) float StoreOne(float old, float add, const
 }
 
 // c[0..MR) x [0..nr) += alpha * a[0..MR) x [0..kc) * panel slice.
-template <int MR>
-inline __attribute__((always_inline)) void MicroKernel(const float* a, int64_t lda, const float* bp,
+template <int MR, class Rows>
+inline __attribute__((always_inline)) void MicroKernel(const float* a, int64_t lda, Rows bp,
                                                        int64_t kc, float* c, int64_t ldc,
                                                        int64_t nr, float alpha, const Store& st) {
   V8 acc0[MR], acc1[MR];
   for (int i = 0; i < MR; ++i) acc0[i] = acc1[i] = V8{};
   for (int64_t p = 0; p < kc; ++p) {
-    const V8 b0 = Load8(bp + p * kGemmPanel);
-    const V8 b1 = Load8(bp + p * kGemmPanel + 8);
+    const V8 b0 = Load8(bp(p));
+    const V8 b1 = Load8(bp(p) + 8);
     for (int i = 0; i < MR; ++i) {
       const float av = a[i * lda + p];
       acc0[i] += av * b0;
@@ -118,43 +134,79 @@ inline Store SliceStore(const GemmEpilogue& ep, int64_t kb, int64_t kc, int64_t 
   return st;
 }
 
-__attribute__((target_clones("arch=x86-64-v3", "default"))) void GemmRows(
-    const float* a, int64_t lda, int64_t row_begin, int64_t row_end, const PackedB& b, float alpha,
-    float* c, int64_t ldc, const GemmEpilogue& ep) {
-  const int64_t k = b.k(), n = b.n();
+// B as packed panels (PackedB), or as shifted views of one array (GemmShifted).
+struct PackedSource {
+  const PackedB& b;
+  int64_t k() const { return b.k(); }
+  int64_t n() const { return b.n(); }
+  PanelRows Rows(int64_t panel, int64_t kb) const { return {b.panel(panel) + kb * kGemmPanel}; }
+};
+struct ShiftedSource {
+  const float* x;
+  const int64_t* shift;
+  int64_t k_, n_;
+  int64_t k() const { return k_; }
+  int64_t n() const { return n_; }
+  ShiftedRows Rows(int64_t panel, int64_t kb) const { return {x + panel * kGemmPanel, shift + kb}; }
+};
+
+// One strip of mr <= kMr rows against one panel.
+template <class Rows>
+inline __attribute__((always_inline)) void Strip(int64_t mr, const float* a, int64_t lda, Rows bp,
+                                                 int64_t kc, float* c, int64_t ldc, int64_t nr,
+                                                 float alpha, const Store& st) {
+  switch (mr) {
+    case 6:
+      MicroKernel<6>(a, lda, bp, kc, c, ldc, nr, alpha, st);
+      break;
+    case 5:
+      MicroKernel<5>(a, lda, bp, kc, c, ldc, nr, alpha, st);
+      break;
+    case 4:
+      MicroKernel<4>(a, lda, bp, kc, c, ldc, nr, alpha, st);
+      break;
+    case 3:
+      MicroKernel<3>(a, lda, bp, kc, c, ldc, nr, alpha, st);
+      break;
+    case 2:
+      MicroKernel<2>(a, lda, bp, kc, c, ldc, nr, alpha, st);
+      break;
+    default:
+      MicroKernel<1>(a, lda, bp, kc, c, ldc, nr, alpha, st);
+      break;
+  }
+}
+
+template <class Source>
+inline __attribute__((always_inline)) void RowsOf(const float* a, int64_t lda, int64_t row_begin,
+                                                  int64_t row_end, const Source& b, float alpha,
+                                                  float* c, int64_t ldc, const GemmEpilogue& ep) {
+  const int64_t k = b.k(), n = b.n(), panels = (n + kGemmPanel - 1) / kGemmPanel;
   for (int64_t kb = 0; kb < k; kb += kKc) {
     const int64_t kc = std::min(kKc, k - kb);
     for (int64_t i = row_begin; i < row_end; i += kMr) {
       const int64_t mr = std::min<int64_t>(kMr, row_end - i);
       const float* ai = a + i * lda + kb;
-      for (int64_t p = 0; p < b.panels(); ++p) {
+      for (int64_t p = 0; p < panels; ++p) {
         const int64_t nr = std::min(kGemmPanel, n - p * kGemmPanel);
-        const float* bp = b.panel(p) + kb * kGemmPanel;
         float* ci = c + i * ldc + p * kGemmPanel;
         const Store st = SliceStore(ep, kb, kc, k, i, p * kGemmPanel);
-        switch (mr) {
-          case 6:
-            MicroKernel<6>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
-            break;
-          case 5:
-            MicroKernel<5>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
-            break;
-          case 4:
-            MicroKernel<4>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
-            break;
-          case 3:
-            MicroKernel<3>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
-            break;
-          case 2:
-            MicroKernel<2>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
-            break;
-          default:
-            MicroKernel<1>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
-            break;
-        }
+        Strip(mr, ai, lda, b.Rows(p, kb), kc, ci, ldc, nr, alpha, st);
       }
     }
   }
+}
+
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void GemmRows(
+    const float* a, int64_t lda, int64_t row_begin, int64_t row_end, const PackedB& b, float alpha,
+    float* c, int64_t ldc, const GemmEpilogue& ep) {
+  RowsOf(a, lda, row_begin, row_end, PackedSource{b}, alpha, c, ldc, ep);
+}
+
+__attribute__((target_clones("arch=x86-64-v3", "default"))) void GemmShiftedRows(
+    const float* a, int64_t lda, int64_t row_begin, int64_t row_end, const float* x,
+    const int64_t* shift, int64_t k, int64_t n, float* c, int64_t ldc, const GemmEpilogue& ep) {
+  RowsOf(a, lda, row_begin, row_end, ShiftedSource{x, shift, k, n}, 1.0f, c, ldc, ep);
 }
 
 typedef float V16 __attribute__((vector_size(64)));
@@ -167,16 +219,15 @@ inline __attribute__((always_inline)) V16 Load16(const float* p) {
 
 // As MicroKernel, over two adjacent panels at once with 16-wide vectors:
 // 2*MR accumulators keep both AVX-512 FMA pipes busy.
-template <int MR>
-inline __attribute__((always_inline)) void MicroKernel2(const float* a, int64_t lda,
-                                                        const float* bp0, const float* bp1,
-                                                        int64_t kc, float* c, int64_t ldc,
+template <int MR, class Rows>
+inline __attribute__((always_inline)) void MicroKernel2(const float* a, int64_t lda, Rows bp0,
+                                                        Rows bp1, int64_t kc, float* c, int64_t ldc,
                                                         int64_t nr1, float alpha, const Store& st) {
   V16 acc0[MR], acc1[MR];
   for (int i = 0; i < MR; ++i) acc0[i] = acc1[i] = V16{};
   for (int64_t p = 0; p < kc; ++p) {
-    const V16 b0 = Load16(bp0 + p * kGemmPanel);
-    const V16 b1 = Load16(bp1 + p * kGemmPanel);
+    const V16 b0 = Load16(bp0(p));
+    const V16 b1 = Load16(bp1(p));
     for (int i = 0; i < MR; ++i) {
       const float av = a[i * lda + p];
       acc0[i] += av * b0;
@@ -218,89 +269,86 @@ inline __attribute__((always_inline)) void MicroKernel2(const float* a, int64_t 
   }
 }
 
-__attribute__((target("arch=x86-64-v4"))) void GemmRowsAvx512(const float* a, int64_t lda,
-                                                              int64_t row_begin, int64_t row_end,
-                                                              const PackedB& b, float alpha,
-                                                              float* c, int64_t ldc,
-                                                              const GemmEpilogue& ep) {
-  const int64_t k = b.k(), n = b.n();
+// One strip of mr <= kMr512 rows against two adjacent panels.
+template <class Rows>
+inline __attribute__((always_inline)) void Strip2(int64_t mr, const float* a, int64_t lda, Rows bp0,
+                                                  Rows bp1, int64_t kc, float* c, int64_t ldc,
+                                                  int64_t nr1, float alpha, const Store& st) {
+  switch (mr) {
+    case 8:
+      MicroKernel2<8>(a, lda, bp0, bp1, kc, c, ldc, nr1, alpha, st);
+      break;
+    case 7:
+      MicroKernel2<7>(a, lda, bp0, bp1, kc, c, ldc, nr1, alpha, st);
+      break;
+    case 6:
+      MicroKernel2<6>(a, lda, bp0, bp1, kc, c, ldc, nr1, alpha, st);
+      break;
+    case 5:
+      MicroKernel2<5>(a, lda, bp0, bp1, kc, c, ldc, nr1, alpha, st);
+      break;
+    case 4:
+      MicroKernel2<4>(a, lda, bp0, bp1, kc, c, ldc, nr1, alpha, st);
+      break;
+    case 3:
+      MicroKernel2<3>(a, lda, bp0, bp1, kc, c, ldc, nr1, alpha, st);
+      break;
+    case 2:
+      MicroKernel2<2>(a, lda, bp0, bp1, kc, c, ldc, nr1, alpha, st);
+      break;
+    default:
+      MicroKernel2<1>(a, lda, bp0, bp1, kc, c, ldc, nr1, alpha, st);
+      break;
+  }
+}
+
+template <class Source>
+inline __attribute__((always_inline)) void RowsOf512(const float* a, int64_t lda, int64_t row_begin,
+                                                     int64_t row_end, const Source& b, float alpha,
+                                                     float* c, int64_t ldc,
+                                                     const GemmEpilogue& ep) {
+  const int64_t k = b.k(), n = b.n(), panels = (n + kGemmPanel - 1) / kGemmPanel;
   for (int64_t kb = 0; kb < k; kb += kKc) {
     const int64_t kc = std::min(kKc, k - kb);
     for (int64_t i = row_begin; i < row_end; i += kMr512) {
       const int64_t mr = std::min<int64_t>(kMr512, row_end - i);
       const float* ai = a + i * lda + kb;
       int64_t p = 0;
-      for (; p + 1 < b.panels(); p += 2) {
+      for (; p + 1 < panels; p += 2) {
         const int64_t nr1 = std::min(kGemmPanel, n - (p + 1) * kGemmPanel);
-        const float* bp0 = b.panel(p) + kb * kGemmPanel;
-        const float* bp1 = b.panel(p + 1) + kb * kGemmPanel;
         float* ci = c + i * ldc + p * kGemmPanel;
         const Store st = SliceStore(ep, kb, kc, k, i, p * kGemmPanel);
-        switch (mr) {
-          case 8:
-            MicroKernel2<8>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha, st);
-            break;
-          case 7:
-            MicroKernel2<7>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha, st);
-            break;
-          case 6:
-            MicroKernel2<6>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha, st);
-            break;
-          case 5:
-            MicroKernel2<5>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha, st);
-            break;
-          case 4:
-            MicroKernel2<4>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha, st);
-            break;
-          case 3:
-            MicroKernel2<3>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha, st);
-            break;
-          case 2:
-            MicroKernel2<2>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha, st);
-            break;
-          default:
-            MicroKernel2<1>(ai, lda, bp0, bp1, kc, ci, ldc, nr1, alpha, st);
-            break;
-        }
+        Strip2(mr, ai, lda, b.Rows(p, kb), b.Rows(p + 1, kb), kc, ci, ldc, nr1, alpha, st);
       }
-      if (p < b.panels()) {  // an odd last panel
+      if (p < panels) {  // an odd last panel
         const int64_t nr = std::min(kGemmPanel, n - p * kGemmPanel);
-        const float* bp = b.panel(p) + kb * kGemmPanel;
         float* ci = c + i * ldc + p * kGemmPanel;
         const Store st = SliceStore(ep, kb, kc, k, i, p * kGemmPanel);
         if (mr > kMr) {  // 7 or 8 rows: a strip of 6, then the rest
-          MicroKernel<6>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
-          const int64_t rest = mr - kMr;
+          Strip(kMr, ai, lda, b.Rows(p, kb), kc, ci, ldc, nr, alpha, st);
           const Store rest_st = SliceStore(ep, kb, kc, k, i + kMr, p * kGemmPanel);
-          if (rest == 2)
-            MicroKernel<2>(ai + kMr * lda, lda, bp, kc, ci + kMr * ldc, ldc, nr, alpha, rest_st);
-          else
-            MicroKernel<1>(ai + kMr * lda, lda, bp, kc, ci + kMr * ldc, ldc, nr, alpha, rest_st);
+          Strip(mr - kMr, ai + kMr * lda, lda, b.Rows(p, kb), kc, ci + kMr * ldc, ldc, nr, alpha,
+                rest_st);
           continue;
         }
-        switch (mr) {
-          case 6:
-            MicroKernel<6>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
-            break;
-          case 5:
-            MicroKernel<5>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
-            break;
-          case 4:
-            MicroKernel<4>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
-            break;
-          case 3:
-            MicroKernel<3>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
-            break;
-          case 2:
-            MicroKernel<2>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
-            break;
-          default:
-            MicroKernel<1>(ai, lda, bp, kc, ci, ldc, nr, alpha, st);
-            break;
-        }
+        Strip(mr, ai, lda, b.Rows(p, kb), kc, ci, ldc, nr, alpha, st);
       }
     }
   }
+}
+
+__attribute__((target("arch=x86-64-v4"))) void GemmRowsAvx512(const float* a, int64_t lda,
+                                                              int64_t row_begin, int64_t row_end,
+                                                              const PackedB& b, float alpha,
+                                                              float* c, int64_t ldc,
+                                                              const GemmEpilogue& ep) {
+  RowsOf512(a, lda, row_begin, row_end, PackedSource{b}, alpha, c, ldc, ep);
+}
+
+__attribute__((target("arch=x86-64-v4"))) void GemmShiftedRowsAvx512(
+    const float* a, int64_t lda, int64_t row_begin, int64_t row_end, const float* x,
+    const int64_t* shift, int64_t k, int64_t n, float* c, int64_t ldc, const GemmEpilogue& ep) {
+  RowsOf512(a, lda, row_begin, row_end, ShiftedSource{x, shift, k, n}, 1.0f, c, ldc, ep);
 }
 
 bool CpuHasAvx512() {
@@ -318,6 +366,16 @@ void Rows(const float* a, int64_t lda, int64_t row_begin, int64_t row_end, const
     GemmRowsAvx512(a, lda, row_begin, row_end, b, alpha, c, ldc, ep);
   } else {
     GemmRows(a, lda, row_begin, row_end, b, alpha, c, ldc, ep);
+  }
+}
+
+void ShiftedRowsOf(const float* a, int64_t lda, int64_t row_begin, int64_t row_end, const float* x,
+                   const int64_t* shift, int64_t k, int64_t n, float* c, int64_t ldc,
+                   const GemmEpilogue& ep) {
+  if (avx512_enabled.load(std::memory_order_relaxed)) {
+    GemmShiftedRowsAvx512(a, lda, row_begin, row_end, x, shift, k, n, c, ldc, ep);
+  } else {
+    GemmShiftedRows(a, lda, row_begin, row_end, x, shift, k, n, c, ldc, ep);
   }
 }
 
@@ -379,6 +437,24 @@ void Gemm(const float* a, int64_t lda, int64_t m, const PackedB& b, float alpha,
   pool->ParallelFor(strips, min_strips, [&](int64_t s0, int64_t s1) {
     gemm_internal::Rows(a, lda, s0 * kMr, std::min(m, s1 * kMr), b, alpha, c, ldc, ep);
   });
+}
+
+void GemmShifted(const float* a, int64_t lda, int64_t row_begin, int64_t row_end, const float* x,
+                 const int64_t* shift, int64_t k, int64_t n, float* c, int64_t ldc,
+                 const GemmEpilogue& ep) {
+  if (row_end <= row_begin || n <= 0) return;
+  if (k <= 0) {  // no products: only the epilogue
+    for (int64_t i = row_begin; i < row_end; ++i) {
+      for (int64_t j = 0; j < n; ++j) {
+        const float base = ep.bias ? ep.bias[j] : (ep.row_bias ? ep.row_bias[i] : 0.0f);
+        float v = ep.overwrite ? base : c[i * ldc + j];
+        if (ep.relu) v = v > 0.0f ? v : 0.0f;
+        c[i * ldc + j] = v;
+      }
+    }
+    return;
+  }
+  gemm_internal::ShiftedRowsOf(a, lda, row_begin, row_end, x, shift, k, n, c, ldc, ep);
 }
 
 }  // namespace ads::engine::kernels

@@ -70,6 +70,16 @@ struct GemmEpilogue {
 void Gemm(const float* a, int64_t lda, int64_t m, const PackedB& b, float alpha, float* c,
           int64_t ldc, const GemmEpilogue& epilogue, ThreadPool* pool);
 
+// The same product with B given as shifted views of one array instead of
+// packed panels: B[r][j] = x[shift[r] + j] for r < k, j < n. A stride-1
+// convolution is such a product over its (padded) input, with no im2col.
+// Only rows [row_begin, row_end) of `a` and `c` are computed (c keeps its
+// row indexing, so threads can share one c). Reads x[shift[r] + j] for all
+// j < n rounded up to a multiple of 32, which the caller keeps readable.
+void GemmShifted(const float* a, int64_t lda, int64_t row_begin, int64_t row_end, const float* x,
+                 const int64_t* shift, int64_t k, int64_t n, float* c, int64_t ldc,
+                 const GemmEpilogue& epilogue);
+
 // Tests: turns the AVX-512 micro-kernel off (or back on, when the CPU has
 // it) so both code paths can be checked on one machine; returns whether the
 // CPU has AVX-512. Not for production use.
