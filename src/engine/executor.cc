@@ -172,6 +172,26 @@ bool IsOnnxOp(const Node& n, std::string_view op) {
   return n.domain == kOnnxDomain && n.op_type == op;
 }
 
+// A MaxPool that the fused Conv can apply per image (kFusedMaxPoolAttribute):
+// 2x2 windows, stride 2, no pads, no dilation, floor rounding, no Indices.
+bool IsFusableMaxPool(const Node& n) {
+  if (!IsOnnxOp(n, "MaxPool") || n.inputs.size() != 1 || n.outputs.empty() ||
+      n.outputs[0].empty() || (n.outputs.size() > 1 && !n.outputs[1].empty())) {
+    return false;
+  }
+  auto ints_are = [&](std::string_view name, std::vector<int64_t> want, bool may_be_absent) {
+    const Attribute* a = n.FindAttribute(name);
+    if (a == nullptr) return may_be_absent;
+    return a->type == AttributeType::kInts && a->ints == want;
+  };
+  const Attribute* auto_pad = n.FindAttribute("auto_pad");
+  const Attribute* ceil_mode = n.FindAttribute("ceil_mode");
+  return ints_are("kernel_shape", {2, 2}, false) && ints_are("strides", {2, 2}, false) &&
+         (ints_are("pads", {0, 0, 0, 0}, true)) && ints_are("dilations", {1, 1}, true) &&
+         (auto_pad == nullptr || auto_pad->s == "NOTSET" || auto_pad->s == "VALID") &&
+         (ceil_mode == nullptr || ceil_mode->i == 0);
+}
+
 void SetIntAttribute(Node& n, std::string_view name) {
   Attribute a;
   a.name = std::string(name);
@@ -238,22 +258,35 @@ Status GraphExecutor::Fuse(const KernelRegistry& registry, const std::vector<con
         SetIntAttribute(*fused, kFusedReluAttribute);
         eaten.push_back(r);
         out = nodes[r]->outputs[0];
+        r = sole_reader(out);
       }
-      if (!eaten.empty()) {
-        fused->outputs = {out};
+      // Makes `node` (which absorbs `eat`, its output being `last`) the step;
+      // false when its kernel does not honour the fusion attributes.
+      auto try_fuse = [&](std::unique_ptr<Node> node, const std::vector<int>& eat,
+                          const std::string& last) {
+        node->outputs = {last};
         std::vector<int> inputs;
-        auto kernel = CreateKernel(registry, *fused, &inputs);
-        if (kernel.ok() && (*kernel)->applies_fusion()) {
-          step.node = fused.get();
-          step.kernel = std::move(*kernel);
-          step.inputs = std::move(inputs);
-          fused_.push_back(std::move(fused));
-          for (int e : eaten) absorbed[e] = true;
-          fused_nodes_ += eaten.size();
-          steps_.push_back(std::move(step));
-          continue;
-        }
+        auto kernel = CreateKernel(registry, *node, &inputs);
+        if (!kernel.ok() || !(*kernel)->applies_fusion()) return false;
+        step.node = node.get();
+        step.kernel = std::move(*kernel);
+        step.inputs = std::move(inputs);
+        fused_.push_back(std::move(node));
+        for (int e : eat) absorbed[e] = true;
+        fused_nodes_ += eat.size();
+        steps_.push_back(std::move(step));
+        return true;
+      };
+      // A Conv(+Relu) read only by a 2x2 MaxPool: pooled per image while in
+      // cache. Without a kernel for that, the Conv(+Relu) alone is tried.
+      if (r >= 0 && IsOnnxOp(n, "Conv") && IsFusableMaxPool(*nodes[r])) {
+        auto pooled = std::make_unique<Node>(*fused);
+        SetIntAttribute(*pooled, kFusedMaxPoolAttribute);
+        std::vector<int> eat = eaten;
+        eat.push_back(r);
+        if (try_fuse(std::move(pooled), eat, nodes[r]->outputs[0])) continue;
       }
+      if (!eaten.empty() && try_fuse(std::move(fused), eaten, out)) continue;
     }
     ADS_ASSIGN_OR_RETURN(step.kernel, CreateKernel(registry, n, &step.inputs));
     steps_.push_back(std::move(step));

@@ -99,6 +99,10 @@ inline constexpr std::string_view kFusedReluAttribute = "_ads_fused_relu";
 // Int 1 (MatMul only): input 2 is a constant 1-D bias of n floats added to
 // each row (a following Add).
 inline constexpr std::string_view kFusedBiasAttribute = "_ads_fused_bias";
+// Int 1 (Conv only): a following MaxPool with 2x2 windows, stride 2, no
+// pads, floor rounding and no Indices output is applied to the result (after
+// the Relu, when fused too); the node's output is the MaxPool's.
+inline constexpr std::string_view kFusedMaxPoolAttribute = "_ads_fused_maxpool2x2";
 
 class KernelRegistry;
 

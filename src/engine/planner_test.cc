@@ -5,10 +5,12 @@
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
+#include <cmath>
 #include <cstring>
 #include <random>
 #include <thread>
 
+#include "engine/kernels/register.h"
 #include "engine/session.h"
 #include "engine/test_util.h"
 
@@ -17,6 +19,7 @@ namespace {
 
 using testing::AddIntAttr;
 using testing::AddIntsAttr;
+using testing::AddStringAttr;
 using testing::ModelBuilder;
 
 std::vector<float> Random(int64_t count, std::mt19937& rng) {
@@ -241,6 +244,147 @@ TEST(FusionTest, NotFusedWhenTheIntermediateIsNeededElsewhere) {
   auto s = var.Load({.threads = 1});
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   EXPECT_EQ((*s)->executor().fused_nodes(), 0u);
+}
+
+// x [-1, c, h, w] -> Conv (m filters of kh x kw, bias) [-> Relu] -> MaxPool -> y,
+// the pool's attributes set by `pool_attrs`.
+struct ConvPool {
+  int64_t c, h, w, m, kh, kw;
+  std::vector<int64_t> strides, pads;
+  bool relu = true;
+};
+
+ModelBuilder ConvPoolModel(const ConvPool& cp, std::mt19937& rng,
+                           const std::function<void(onnx::NodeProto*)>& pool_attrs,
+                           bool any_input_shape = false) {
+  ModelBuilder b;
+  if (any_input_shape)
+    b.Input("x", onnx::TensorProto::FLOAT);
+  else
+    b.Input("x", onnx::TensorProto::FLOAT, {-1, cp.c, cp.h, cp.w});
+  b.Output("y");
+  b.Initializer("w", Tensor::FromVector<float>({cp.m, cp.c, cp.kh, cp.kw},
+                                               Random(cp.m * cp.c * cp.kh * cp.kw, rng)));
+  b.Initializer("c", Tensor::FromVector<float>({cp.m}, Random(cp.m, rng)));
+  auto* conv = b.Node("Conv", {"x", "w", "c"}, {"v"});
+  AddIntsAttr(conv, "kernel_shape", {cp.kh, cp.kw});
+  if (!cp.strides.empty()) AddIntsAttr(conv, "strides", cp.strides);
+  if (!cp.pads.empty()) AddIntsAttr(conv, "pads", cp.pads);
+  if (cp.relu) b.Node("Relu", {"v"}, {"r"});
+  pool_attrs(b.Node("MaxPool", {cp.relu ? "r" : "v"}, {"y"}));
+  return b;
+}
+
+void TwoByTwo(onnx::NodeProto* pool) {
+  AddIntsAttr(pool, "kernel_shape", {2, 2});
+  AddIntsAttr(pool, "strides", {2, 2});
+}
+
+// Equal within float rounding of k-term sums of products in [-1, 1); NaN
+// where the other has NaN.
+void ExpectClose(const Tensor& ref, const Tensor& got, int64_t k, const std::string& what) {
+  ASSERT_EQ(ref.shape(), got.shape()) << what;
+  for (int64_t i = 0; i < ref.size(); ++i) {
+    const float r = ref.data<float>()[i], g = got.data<float>()[i];
+    if (r == g) continue;  // also infinities
+    if (std::isnan(r) || std::isnan(g)) {
+      EXPECT_EQ(std::isnan(r), std::isnan(g)) << what << " [" << i << "]";
+      continue;
+    }
+    ASSERT_NEAR(r, g, (k + 2) * (k + 2) * std::ldexp(1.0, -23)) << what << " [" << i << "]";
+  }
+}
+
+TEST(FusionTest, ConvReluMaxPoolIsFusedAndMatchesUnfused) {
+  std::mt19937 rng(8);
+  const std::vector<ConvPool> cases = {
+      {1, 28, 28, 16, 3, 3, {}, {}},               // the bench CNN's first layer
+      {16, 13, 13, 32, 3, 3, {}, {}},              // its second: 11x11 pools to 5x5
+      {3, 10, 9, 8, 3, 3, {}, {1, 0, 1, 2}},       // pads, odd sizes
+      {2, 9, 12, 5, 2, 3, {2, 1}, {}},             // stride 2: the im2col path
+      {2, 7, 8, 6, 3, 3, {}, {}, /*relu=*/false},  // Conv + MaxPool only
+      {4, 6, 5, 3, 1, 1, {}, {0, 0, 1, 0}, false},
+  };
+  for (const ConvPool& cp : cases) {
+    const ModelBuilder b = ConvPoolModel(cp, rng, TwoByTwo);
+    for (int threads : {1, 2}) {
+      auto fused = b.Load({.threads = threads});
+      auto plain = b.Load({.threads = threads, .fusion = false});
+      auto ref = b.Load({.threads = threads, .registry = &ReferenceKernelRegistry()});
+      ASSERT_TRUE(fused.ok() && plain.ok() && ref.ok());
+      EXPECT_EQ((*fused)->executor().planned_ops(), std::vector<std::string>{"Conv"});
+      EXPECT_EQ((*fused)->executor().fused_nodes(), cp.relu ? 2u : 1u);
+      for (int64_t n : {1, 3}) {
+        std::vector<float> xs = Random(n * cp.c * cp.h * cp.w, rng);
+        if (!cp.relu) {
+          for (size_t i = 0; i < xs.size(); i += 53) xs[i] = std::nanf("");
+        }
+        const Tensor x = Tensor::FromVector<float>({n, cp.c, cp.h, cp.w}, xs);
+        const std::string what = "c=" + std::to_string(cp.c) + " m=" + std::to_string(cp.m) +
+                                 " n=" + std::to_string(n) + " threads=" + std::to_string(threads);
+        const Tensor y = RunOne(**fused, "x", x);
+        EXPECT_TRUE(SameBits(y, RunOne(**plain, "x", x))) << what;
+        ExpectClose(RunOne(**ref, "x", x), y, cp.c * cp.kh * cp.kw, what);
+      }
+    }
+  }
+}
+
+TEST(FusionTest, ConvIsNotFusedWithOtherPoolsOrSharedResults) {
+  std::mt19937 rng(9);
+  const ConvPool cp = {3, 12, 11, 4, 3, 3, {}, {}};
+  auto pool_with = [](std::vector<int64_t> kernel, std::vector<int64_t> strides,
+                      std::vector<int64_t> pads, int64_t ceil_mode) {
+    return [=](onnx::NodeProto* pool) {
+      AddIntsAttr(pool, "kernel_shape", kernel);
+      AddIntsAttr(pool, "strides", strides);
+      if (!pads.empty()) AddIntsAttr(pool, "pads", pads);
+      if (ceil_mode) AddIntAttr(pool, "ceil_mode", ceil_mode);
+    };
+  };
+  std::vector<ModelBuilder> models = {
+      ConvPoolModel(cp, rng, pool_with({3, 3}, {2, 2}, {}, 0)),
+      ConvPoolModel(cp, rng, pool_with({2, 2}, {1, 1}, {}, 0)),
+      ConvPoolModel(cp, rng, pool_with({2, 2}, {2, 2}, {0, 0, 1, 1}, 0)),
+      ConvPoolModel(cp, rng, pool_with({2, 2}, {2, 2}, {}, 1)),
+      ConvPoolModel(cp, rng,
+                    [](onnx::NodeProto* pool) {
+                      AddIntsAttr(pool, "kernel_shape", {2, 2});
+                      AddStringAttr(pool, "auto_pad", "SAME_UPPER");
+                      AddIntsAttr(pool, "strides", {2, 2});
+                    }),
+  };
+  // The Relu's result is also a graph output; or has a second reader.
+  models.push_back(ConvPoolModel(cp, rng, TwoByTwo));
+  models.back().Output("r");
+  models.push_back(ConvPoolModel(cp, rng, TwoByTwo));
+  models.back().Output("z").Node("Neg", {"r"}, {"z"});
+  for (size_t i = 0; i < models.size(); ++i) {
+    auto fused = models[i].Load({.threads = 1});
+    auto plain = models[i].Load({.threads = 1, .fusion = false});
+    ASSERT_TRUE(fused.ok() && plain.ok()) << i;
+    const std::vector<std::string> ops = (*fused)->executor().planned_ops();
+    EXPECT_EQ(std::count(ops.begin(), ops.end(), "MaxPool"), 1) << i;
+    EXPECT_EQ((*fused)->executor().fused_nodes(), 1u) << i;  // the Relu only
+    const Tensor x = Tensor::FromVector<float>({2, cp.c, cp.h, cp.w}, Random(2 * 396, rng));
+    EXPECT_TRUE(SameBits(RunOne(**fused, "x", x), RunOne(**plain, "x", x))) << i;
+  }
+}
+
+TEST(FusionTest, FusedConvPoolReportsTheUnfusedErrors) {
+  std::mt19937 rng(10);
+  const ModelBuilder b = ConvPoolModel({2, 8, 8, 3, 3, 3, {}, {}}, rng, TwoByTwo, true);
+  auto fused = b.Load({.threads = 1});
+  ASSERT_TRUE(fused.ok());
+  ASSERT_EQ((*fused)->executor().planned_ops(), std::vector<std::string>{"Conv"});
+  // Conv's 1x1 result is smaller than the pool's window; three channels where
+  // W wants two.
+  EXPECT_FALSE((*fused)->Run({{"x", Value(Tensor(DataType::kFloat, {1, 2, 3, 3}))}}).ok());
+  EXPECT_FALSE((*fused)->Run({{"x", Value(Tensor(DataType::kFloat, {1, 3, 8, 8}))}}).ok());
+  // A 2x3 result pools to 1x1.
+  auto ok = (*fused)->Run({{"x", Value(Tensor(DataType::kFloat, {1, 2, 4, 5}))}});
+  ASSERT_TRUE(ok.ok()) << ok.status().ToString();
+  EXPECT_EQ(ok->at("y").tensor().shape(), (Shape{1, 3, 1, 1}));
 }
 
 }  // namespace

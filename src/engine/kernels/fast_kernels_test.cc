@@ -602,8 +602,11 @@ struct ConvCase {
   bool bias;
 };
 
-TEST(FastConvTest, MatchesReferenceOnGeometries) {
+// Runs the Conv cases with the micro-kernel that `avx512` selects.
+void CheckConvGeometries(bool avx512) {
   std::mt19937 rng(43);
+  // Stride 1 goes through GemmShifted (no im2col), other strides through
+  // im2col; a single large image splits its channels over two threads.
   const std::vector<ConvCase> cases = {
       {1, 1, 28, 28, 16, 3, 3, {}, {}, {}, "NOTSET", true},
       {3, 16, 13, 13, 32, 3, 3, {}, {}, {}, "NOTSET", true},
@@ -613,6 +616,11 @@ TEST(FastConvTest, MatchesReferenceOnGeometries) {
       {2, 4, 8, 8, 6, 3, 3, {2, 2}, {}, {}, "SAME_UPPER", true},
       {2, 4, 7, 8, 6, 2, 2, {2, 3}, {}, {}, "SAME_LOWER", false},
       {1, 2, 6, 6, 3, 3, 3, {}, {}, {}, "VALID", true},
+      {1, 16, 13, 13, 32, 3, 3, {}, {}, {}, "NOTSET", true},
+      {2, 3, 9, 7, 5, 3, 3, {}, {2, 2}, {1, 2, 0, 1}, "NOTSET", true},
+      {3, 2, 5, 6, 9, 3, 2, {1, 1}, {}, {}, "SAME_UPPER", false},
+      {2, 2, 6, 5, 7, 2, 2, {}, {1, 2}, {}, "SAME_LOWER", true},
+      {1, 20, 9, 12, 40, 1, 1, {}, {}, {0, 1, 2, 0}, "NOTSET", true},
   };
   for (const ConvCase& cc : cases) {
     for (int threads : {1, 2}) {
@@ -645,10 +653,18 @@ TEST(FastConvTest, MatchesReferenceOnGeometries) {
       for (int64_t i = 0; i < ref->size(); ++i) {
         ASSERT_NEAR(ref->data<float>()[i], fast->data<float>()[i],
                     (k + 2) * (k + 2) * std::ldexp(1.0, -23))
-            << "case c=" << cc.c << " m=" << cc.m << " " << cc.auto_pad << " [" << i << "]";
+            << "case c=" << cc.c << " m=" << cc.m << " " << cc.auto_pad
+            << (avx512 ? " avx512" : " avx2") << " [" << i << "]";
       }
     }
   }
+}
+
+TEST(FastConvTest, MatchesReferenceOnGeometries) {
+  const bool has_avx512 = kernels::SetGemmAvx512ForTesting(false);
+  CheckConvGeometries(false);
+  kernels::SetGemmAvx512ForTesting(true);
+  if (has_avx512) CheckConvGeometries(true);
 }
 
 TEST(FastConvTest, DeclinesGroupsAndRuntimeWeights) {
