@@ -300,6 +300,7 @@ TEST(FusionTest, ConvReluMaxPoolIsFusedAndMatchesUnfused) {
   const std::vector<ConvPool> cases = {
       {1, 28, 28, 16, 3, 3, {}, {}},               // the bench CNN's first layer
       {16, 13, 13, 32, 3, 3, {}, {}},              // its second: 11x11 pools to 5x5
+      {32, 24, 25, 40, 3, 3, {}, {}},              // one image splits its channels
       {3, 10, 9, 8, 3, 3, {}, {1, 0, 1, 2}},       // pads, odd sizes
       {2, 9, 12, 5, 2, 3, {2, 1}, {}},             // stride 2: the im2col path
       {2, 7, 8, 6, 3, 3, {}, {}, /*relu=*/false},  // Conv + MaxPool only

@@ -60,6 +60,11 @@ struct Plan {
 // ahead, MaxPool2x2 up to 16 floats.
 constexpr int64_t kSlack = 32;
 
+// A single image is split over threads only from this many multiply-adds
+// (~100 us): waking a thread costs tens of us on a busy VM, and the bench
+// CNN's 0.56M-MAC second layer ran slower on two threads than on one.
+constexpr int64_t kMinSplitImageMacs = int64_t{1} << 22;
+
 class FastConv : public Kernel {
  public:
   static Result<std::unique_ptr<Kernel>> Create(const KernelInfo& info);
@@ -302,8 +307,8 @@ Status FastConv::Run(KernelContext& ctx) const {
     ADS_ASSIGN_OR_RETURN(scratch, ctx.NewScratch(DataType::kFloat, {tasks * per_task}));
   }
   float* work = scratch.size() > 0 ? scratch.mutable_data<float>() : nullptr;
-  if (plan.shifted && n == 1 && threads > 1 && macs >= (int64_t{1} << 18)) {
-    // One image: its output channels, in strips of 8, over the pool.
+  if (plan.shifted && n == 1 && threads > 1 && macs >= kMinSplitImageMacs) {
+    // One large image: its output channels, in strips of 8, over the pool.
     float* padded = work;
     std::fill(padded, padded + plan.padded_floats, 0.0f);
     CopyPadded(px, plan, padded);
