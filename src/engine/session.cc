@@ -24,6 +24,9 @@ Result<std::unique_ptr<Session>> Session::LoadFromBytes(std::string_view bytes,
 Result<std::unique_ptr<Session>> Session::FromModel(Model model, const SessionOptions& options) {
   std::unique_ptr<Session> s(new Session());
   s->model_ = std::make_unique<Model>(std::move(model));
+  if (options.shape_inference) {
+    ADS_ASSIGN_OR_RETURN(s->types_, InferTypes(s->model_->graph));
+  }
   if (options.shared_pool != nullptr) {
     s->pool_ = options.shared_pool;
   } else {

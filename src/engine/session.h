@@ -6,9 +6,11 @@
 //                        s->Run({{"input", Value(Tensor::FromVector<float>({1, 4}, x))}}));
 //   const Tensor& label = outputs.at("label").tensor();
 //
-// Load parses the model, resolves one kernel per node from the registry
-// (unsupported operators fail here, naming the node), folds nodes whose inputs
-// are all constant, and computes the execution order once (GraphExecutor).
+// Load parses the model, infers the type and shape of every value (a graph
+// whose declared shapes cannot work fails here, naming the node), resolves
+// one kernel per node from the registry (unsupported operators fail here,
+// naming the node), folds nodes whose inputs are all constant, and computes
+// the execution order once (GraphExecutor).
 // Run checks the inputs against the declared types, executes the plan, and
 // frees each intermediate value after its last consumer ran.
 //
@@ -28,6 +30,7 @@
 #include "engine/executor.h"
 #include "engine/kernel.h"
 #include "engine/model.h"
+#include "engine/shape_inference.h"
 #include "engine/thread_pool.h"
 #include "engine/value.h"
 
@@ -44,6 +47,9 @@ struct SessionOptions {
   bool arena = true;
   // Fuse Gemm/MatMul/Conv with a following bias Add and Relu.
   bool fusion = true;
+  // Infer every value's type and shape at load and refuse graphs that
+  // cannot run (shape_inference.h); off = types() is empty.
+  bool shape_inference = true;
 };
 
 class Session {
@@ -64,6 +70,9 @@ class Session {
   // Nodes evaluated at load time by constant folding, and nodes left to run.
   size_t folded_nodes() const { return executor_->folded_nodes(); }
   size_t planned_nodes() const { return executor_->planned_nodes(); }
+  // The element type and shape inferred at load for every value of the
+  // main graph (inputs, initializers, node outputs).
+  const InferredTypes& types() const { return types_; }
   // The main graph's plan (fusion, arenas), for tests and diagnostics.
   const GraphExecutor& executor() const { return *executor_; }
 
@@ -78,6 +87,7 @@ class Session {
 
   // Declaration order matters: the executor points into the model.
   std::unique_ptr<Model> model_;
+  InferredTypes types_;
   std::unique_ptr<ThreadPool> own_pool_;
   ThreadPool* pool_ = nullptr;  // own_pool_ or the shared one
   std::unique_ptr<GraphExecutor> executor_;

@@ -106,7 +106,9 @@ TEST(ArithmeticTest, LegacyBroadcastAlignsAtAxis) {
 
 TEST(ArithmeticTest, IntegerDivisionByZeroIsAnError) {
   ModelBuilder b;
-  b.Input("x", onnx::TensorProto::INT64).Input("z", onnx::TensorProto::INT64).Output("y");
+  b.Input("x", onnx::TensorProto::INT64)
+      .Input("z", onnx::TensorProto::INT64)
+      .Output("y", onnx::TensorProto::INT64);
   b.Node("Div", {"x", "z"}, {"y"});
   auto y = RunOne(b, {{"x", Value(Tensor::FromVector<int64_t>({2}, {4, 5}))},
                       {"z", Value(Tensor::FromVector<int64_t>({2}, {2, 0}))}});
@@ -116,14 +118,14 @@ TEST(ArithmeticTest, IntegerDivisionByZeroIsAnError) {
 
 TEST(CastTest, ConvertsBetweenNumbersAndStrings) {
   ModelBuilder b;
-  b.Input("x", onnx::TensorProto::FLOAT).Output("y");
+  b.Input("x", onnx::TensorProto::FLOAT).Output("y", onnx::TensorProto::STRING);
   AddIntAttr(b.Node("Cast", {"x"}, {"y"}), "to", onnx::TensorProto::STRING);
   auto y = RunOne(b, {{"x", F({3}, {1.5f, -0.25f, NAN})}});
   ASSERT_TRUE(y.ok()) << y.status().ToString();
   EXPECT_EQ(ToVector<std::string>(y->tensor()), (std::vector<std::string>{"1.5", "-0.25", "NaN"}));
 
   ModelBuilder c;
-  c.Input("x", onnx::TensorProto::FLOAT).Output("y");
+  c.Input("x", onnx::TensorProto::FLOAT).Output("y", onnx::TensorProto::INT32);
   AddIntAttr(c.Node("Cast", {"x"}, {"y"}), "to", onnx::TensorProto::INT32);
   auto z = RunOne(c, {{"x", F({3}, {2.9f, -2.9f, 1e20f})}});
   ASSERT_TRUE(z.ok()) << z.status().ToString();
