@@ -1,6 +1,7 @@
 #include "engine/shape_inference.h"
 
 #include <set>
+#include <unordered_map>
 
 #include "base/strings.h"
 #include "engine/shape_rules.h"
@@ -10,7 +11,6 @@ namespace ads::engine {
 using shape_internal::Dims;
 using shape_internal::Info;
 using shape_internal::kUnknownDim;
-using shape_internal::kUnknownInt;
 using shape_internal::RuleContext;
 using shape_internal::RuleTable;
 
@@ -225,8 +225,11 @@ bool OwnsSubgraph(const Node& n) {
 
 // Refuses a graph output whose declared element type contradicts the
 // inferred one (the caller would get another type than the model promises).
-Status CheckGraphOutputs(const Graph& graph, const std::map<std::string, Info>& infos,
-                         const std::map<std::string, const Node*>& producers) {
+using InfoMap = std::unordered_map<std::string, Info>;
+using ProducerMap = std::unordered_map<std::string, const Node*>;
+
+Status CheckGraphOutputs(const Graph& graph, const InfoMap& infos,
+                         const ProducerMap& producers) {
   for (const ValueInfo& out : graph.outputs) {
     const ValueType& declared = out.type;
     auto it = infos.find(out.name);
@@ -262,13 +265,17 @@ std::string TypeShapeString(const ValueType& type) {
 }
 
 Result<InferredTypes> InferTypes(const Graph& graph) {
-  std::map<std::string, Info> infos;
+  // Unordered: element references stay valid as it grows, and lookups
+  // are the main cost of inference on large graphs.
+  InfoMap infos;
+  infos.reserve(graph.inputs.size() + graph.initializers.size() + 2 * graph.nodes.size());
   for (const ValueInfo& in : graph.inputs) infos[in.name].type = Sanitized(in.type);
   for (const auto& [name, t] : graph.initializers) infos[name] = InfoOfTensor(t);
   ADS_ASSIGN_OR_RETURN(std::vector<int> order, TopologicalOrder(graph));
   const RuleTable& rules = Rules();
   std::set<std::string> without_rule;
-  std::map<std::string, const Node*> producers;
+  ProducerMap producers;
+  producers.reserve(2 * graph.nodes.size());
   InferredTypes result;
   std::string key;
   for (int index : order) {
@@ -291,10 +298,12 @@ Result<InferredTypes> InferTypes(const Graph& graph) {
       const std::string& name = node.outputs[o];
       if (name.empty()) continue;
       Info& out = ctx.output(o);
-      auto declared = graph.value_types.find(name);
-      if (declared != graph.value_types.end()) MergeDeclared(declared->second, out.type);
+      if (!graph.value_types.empty()) {
+        auto declared = graph.value_types.find(name);
+        if (declared != graph.value_types.end()) MergeDeclared(declared->second, out.type);
+      }
       producers[name] = &node;
-      infos[name] = std::move(out);
+      infos.insert_or_assign(name, std::move(out));
     }
   }
   ADS_RETURN_IF_ERROR(CheckGraphOutputs(graph, infos, producers));
