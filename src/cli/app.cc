@@ -37,6 +37,7 @@ int RunMain(int argc, char** argv) {
   onnx->require_subcommand(1);
   RegisterOnnxRun(*onnx, &exit_code);
   RegisterOnnxBench(*onnx, &exit_code);
+  RegisterOnnxShapes(*onnx, &exit_code);
   RegisterOnnxTest(*onnx, &exit_code);
   RegisterServer(app, &exit_code);
   RegisterProject(app, &exit_code);

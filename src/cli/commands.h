@@ -15,6 +15,7 @@ void RegisterModelVerify(CLI::App& parent, int* exit_code);
 // The `ads onnx` group (src/cli/onnx_commands.cc).
 void RegisterOnnxRun(CLI::App& parent, int* exit_code);
 void RegisterOnnxBench(CLI::App& parent, int* exit_code);
+void RegisterOnnxShapes(CLI::App& parent, int* exit_code);
 void RegisterOnnxTest(CLI::App& parent, int* exit_code);
 // `ads server` and `ads server init` (src/cli/server_command.cc).
 void RegisterServer(CLI::App& parent, int* exit_code);

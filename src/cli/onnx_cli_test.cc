@@ -58,6 +58,14 @@ void ExpectClose(const Json& got, const Json& want) {
   for (size_t i = 0; i < got.size(); ++i) ExpectClose(got[i], want[i]);
 }
 
+TEST_F(OnnxCliTest, ShapesPrintsTheInferredTypeOfEveryValue) {
+  const std::string c = "/usr/share/libonnx-testdata/data/pytorch-converted/test_Conv2d";
+  CmdResult r = Ads({"onnx", "shapes", c + "/model.onnx"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("input 0: tensor(float)[2,3,7,5]")) << r.out;
+  EXPECT_THAT(r.out, HasSubstr("3: tensor(float)[2,4,5,4]  <- node #0 (ai.onnx::Conv")) << r.out;
+}
+
 TEST_F(OnnxCliTest, RunPrintsTheOutputOfABackendCase) {
   const std::string c = kNode + "/test_abs";
   CmdResult r =

@@ -4,6 +4,7 @@
 //   ads onnx run model.onnx --input x=rows.json
 //   ads onnx bench model.onnx --input x=batch.npy --threads 1 --iterations 200
 //   ads onnx test /usr/share/libonnx-testdata/data/node/test_abs my_cases/
+//   ads onnx shapes model.onnx
 //
 // Each command's callback runs on the main thread and stores the exit status.
 #include <algorithm>
@@ -140,6 +141,34 @@ int RunOnnxBench(const BenchFlags& flags) {
   return kExitOk;
 }
 
+// ---- shapes ----
+
+// The types and shapes inferred at load (engine/shape_inference.h): one line
+// per graph input, then one per node output in graph order.
+int RunOnnxShapes(const std::string& model) {
+  auto session = Session::Load(*Env::Default(), model, {.threads = 1});
+  if (!session.ok()) return ReportError(session.status());
+  const engine::InferredTypes& types = (*session)->types();
+  auto type_of = [&](const std::string& name) {
+    const engine::ValueType* t = types.Find(name);
+    return t ? engine::TypeShapeString(*t) : std::string("unknown");
+  };
+  for (const auto& in : (*session)->inputs()) {
+    std::cout << "input " << in.name << ": " << type_of(in.name) << "\n";
+  }
+  for (const engine::Node& n : (*session)->model().graph.nodes) {
+    for (const std::string& out : n.outputs) {
+      if (out.empty()) continue;
+      std::cout << out << ": " << type_of(out) << "  <- " << n.Describe() << "\n";
+    }
+  }
+  if (!types.ops_without_rule.empty()) {
+    std::cout << "no shape rule (outputs unknown): " << Join(types.ops_without_rule, ", ")
+              << "\n";
+  }
+  return kExitOk;
+}
+
 // ---- test ----
 
 struct TestFlags {
@@ -220,6 +249,16 @@ void RegisterOnnxBench(CLI::App& parent, int* exit_code) {
       ->default_val(10)
       ->check(CLI::Range(0, 100000000));
   cmd->callback([flags, exit_code] { *exit_code = RunOnnxBench(*flags); });
+}
+
+void RegisterOnnxShapes(CLI::App& parent, int* exit_code) {
+  auto model = std::make_shared<std::string>();
+  CLI::App* cmd = parent.add_subcommand(
+      "shapes",
+      "Load a model and print the element type and shape inferred for every value "
+      "(`name: tensor(float)[?,4]  <- node ...`, `?` = symbolic or unknown dim)");
+  cmd->add_option("MODEL", *model, "The .onnx file")->required();
+  cmd->callback([model, exit_code] { *exit_code = RunOnnxShapes(*model); });
 }
 
 void RegisterOnnxTest(CLI::App& parent, int* exit_code) {

@@ -300,7 +300,8 @@ TEST(ShapeInferenceTest, RefusesAxisOutOfRange) {
   b.Input("x", kFloat, {-1, 4}).Output("y", kInt64);
   AddIntAttr(b.Node("ArgMax", {"x"}, {"y"}, "pick"), "axis", 2);
   const std::string e = LoadError(b);
-  EXPECT_NE(e.find("node `pick` (#0, ai.onnx::ArgMax, opset 13): axis 2 is out of range for rank 2"),
+  EXPECT_NE(e.find("node `pick` (#0, ai.onnx::ArgMax, opset 13): "
+                   "axis 2 is out of range for rank 2"),
             std::string::npos)
       << e;
 }
