@@ -165,7 +165,7 @@ config_value() { sed -n "s/^$1[[:space:]]*=[[:space:]]*//p" "$WORK/ads-config" |
 ADS_URL=""
 setup_ads() {
   local port=$((BASE_PORT + 1)) tenancy project model deployment out
-  rm -rf "$WORK/ads-data" "$WORK/iris-artifact"
+  rm -rf "$WORK/ads-data" "$WORK/ads-config" "$WORK/iris-artifact"
   start ads "$ADS_BIN" server --data-dir "$WORK/ads-data" --config-file "$WORK/ads-config" \
     --host 127.0.0.1 --port "$port" "$@"
   wait_http "http://127.0.0.1:$port/health"
