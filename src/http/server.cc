@@ -538,16 +538,7 @@ void Server::AcceptLoop() {
       continue;
     }
     // From here a worker owns it; ConnectionEnded() deletes it.
-    const int conn_fd = fd;
-    Connection* raw = conn.release();
-    raw->MarkParked();
-    epoll_event ev{};
-    ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
-    ev.data.ptr = raw;
-    if (::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, conn_fd, &ev) != 0) {
-      LogError(std::string("http: epoll_ctl(ADD) failed: ") + std::strerror(errno));
-      ConnectionEnded(raw);
-    }
+    Park(conn.release(), EPOLL_CTL_ADD);
   }
 }
 
@@ -575,7 +566,7 @@ void Server::WorkerLoop() {
     events_taken_.fetch_add(1, std::memory_order_relaxed);
     conn->MarkWoken();
     if (conn->ServeReady()) {
-      Park(conn);
+      Park(conn, EPOLL_CTL_MOD);
     } else {
       ConnectionEnded(conn);
     }
@@ -625,15 +616,16 @@ void Server::MaybeAddWorker() {
   }
 }
 
-void Server::Park(Connection* conn) {
+void Server::Park(Connection* conn, int op) {
   const int fd = conn->stream().fd();
   conn->MarkParked();
   epoll_event ev{};
   ev.events = EPOLLIN | EPOLLRDHUP | EPOLLONESHOT;
   ev.data.ptr = conn;
-  // Once re-armed, another worker may take (and end) the connection at once.
-  if (::epoll_ctl(epoll_fd_, EPOLL_CTL_MOD, fd, &ev) != 0) {
-    LogError(std::string("http: epoll_ctl(MOD) failed: ") + std::strerror(errno));
+  // Once armed, another worker may take (and end) the connection at once.
+  if (::epoll_ctl(epoll_fd_, op, fd, &ev) != 0) {
+    LogError(std::string("http: epoll_ctl(") + (op == EPOLL_CTL_ADD ? "ADD" : "MOD") +
+             ") failed: " + std::strerror(errno));
     ConnectionEnded(conn);
   }
 }

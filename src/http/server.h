@@ -103,8 +103,10 @@ class Server {
   // Joins the workers that have returned, or with `all` (Stop(), after the
   // stop event) every worker.
   void ReapWorkers(bool all);
-  // Hands a keep-alive connection back to epoll until its next request.
-  void Park(Connection* conn);
+  // Puts a connection into epoll until its next request: a new one
+  // (EPOLL_CTL_ADD) or a keep-alive one handed back (EPOLL_CTL_MOD). Ends
+  // the connection when epoll refuses it.
+  void Park(Connection* conn, int op);
   // Shuts down parked connections idle for longer than idle_timeout; a
   // worker then sees their end of stream and closes them.
   void SweepIdle();
