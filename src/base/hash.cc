@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <array>
+#include <cstdint>
 #include <memory>
 
 namespace ads {
@@ -52,18 +53,35 @@ std::string Base64Encode(std::string_view bytes) {
   return out;
 }
 
+namespace {
+
+// Base64 digit values of both alphabets (standard and URL-safe); 0xFF
+// marks everything else.
+struct Base64Table {
+  static constexpr unsigned char kInvalid = 0xFF;
+  unsigned char value[256];
+  constexpr Base64Table() : value() {
+    for (unsigned char& v : value) v = kInvalid;
+    for (int i = 0; i < 26; ++i) {
+      value['A' + i] = static_cast<unsigned char>(i);
+      value['a' + i] = static_cast<unsigned char>(26 + i);
+    }
+    for (int i = 0; i < 10; ++i) value['0' + i] = static_cast<unsigned char>(52 + i);
+    value['+'] = value['-'] = 62;
+    value['/'] = value['_'] = 63;
+  }
+};
+constexpr Base64Table kBase64;
+
+}  // namespace
+
 bool Base64Decode(std::string_view text, std::string* out) {
-  static constexpr auto kInvalid = 0xFF;
-  auto value = [](char c) -> unsigned {
-    if (c >= 'A' && c <= 'Z') return static_cast<unsigned>(c - 'A');
-    if (c >= 'a' && c <= 'z') return static_cast<unsigned>(c - 'a' + 26);
-    if (c >= '0' && c <= '9') return static_cast<unsigned>(c - '0' + 52);
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return kInvalid;
-  };
-  out->clear();
-  unsigned buffer = 0;
+  // Sized for the most the text can hold and trimmed at the end: no
+  // per-byte growth (a signature is decoded on every signed request).
+  out->resize(text.size() / 4 * 3 + 3);
+  char* const begin = out->data();
+  char* dst = begin;
+  uint32_t buffer = 0;
   int bits = 0;
   size_t padding = 0;
   for (char c : text) {
@@ -72,16 +90,19 @@ bool Base64Decode(std::string_view text, std::string* out) {
       ++padding;
       continue;
     }
-    if (padding > 0) return false;  // data after padding
-    const unsigned v = value(c);
-    if (v == kInvalid) return false;
+    const unsigned char v = kBase64.value[static_cast<unsigned char>(c)];
+    if (padding > 0 || v == Base64Table::kInvalid) {  // data after padding, or not base64
+      out->clear();
+      return false;
+    }
     buffer = (buffer << 6) | v;
     bits += 6;
     if (bits >= 8) {
       bits -= 8;
-      out->push_back(static_cast<char>((buffer >> bits) & 0xFF));
+      *dst++ = static_cast<char>((buffer >> bits) & 0xFF);
     }
   }
+  out->resize(static_cast<size_t>(dst - begin));
   return padding <= 2;
 }
 

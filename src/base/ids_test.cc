@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "base/hash.h"
+#include "base/strings.h"
 
 namespace ads {
 namespace {
@@ -62,10 +63,50 @@ TEST(HashTest, KnownDigests) {
   ASSERT_TRUE(Base64Decode(Base64Encode("hello, world"), &out));
   EXPECT_EQ(out, "hello, world");
   EXPECT_FALSE(Base64Decode("ab$c", &out));
+  EXPECT_TRUE(out.empty());
   Sha256 h;
   h.Update("a");
   h.Update("bc");
   EXPECT_EQ(HexEncode(h.DigestBytes()), Sha256Hex("abc"));
+}
+
+TEST(HashTest, Base64DecodesBothAlphabetsPaddingAndLineBreaks) {
+  std::string out;
+  // Every length mod 3, so every padding count.
+  for (const std::string text : {"", "f", "fo", "foo", "foob", "fooba", "foobar"}) {
+    ASSERT_TRUE(Base64Decode(Base64Encode(text), &out)) << text;
+    EXPECT_EQ(out, text);
+  }
+  ASSERT_TRUE(Base64Decode("Zm9v\r\nYmFy", &out));
+  EXPECT_EQ(out, "foobar");
+  ASSERT_TRUE(Base64Decode("Zm9vYg", &out));  // unpadded
+  EXPECT_EQ(out, "foob");
+  const std::string bytes("\xfb\xff\xfe", 3);
+  ASSERT_TRUE(Base64Decode("+//+", &out));
+  EXPECT_EQ(out, bytes);
+  ASSERT_TRUE(Base64Decode("-__-", &out));  // URL-safe
+  EXPECT_EQ(out, bytes);
+  EXPECT_FALSE(Base64Decode("Zm9v=Zm9v", &out));  // data after padding
+  EXPECT_FALSE(Base64Decode("Zm9vYg===", &out));  // three padding characters
+  EXPECT_FALSE(Base64Decode("Zm9v YmFy", &out));  // a space
+  EXPECT_FALSE(Base64Decode("Zm9v\xc3\xa9", &out));  // a byte >= 0x80
+}
+
+TEST(StringsTest, CaseAndSpaceHelpersAreAscii) {
+  EXPECT_EQ(ToLower("Content-Type: ABC xyz 09"), "content-type: abc xyz 09");
+  EXPECT_EQ(ToUpper("post /a?b=C"), "POST /A?B=C");
+  EXPECT_EQ(ToLower("\xc3\x89"), "\xc3\x89");  // bytes >= 0x80 unchanged
+  EXPECT_TRUE(EqualsIgnoreCase("X-Content-SHA256", "x-content-sha256"));
+  EXPECT_FALSE(EqualsIgnoreCase("content-length", "content-lengtH "));
+  EXPECT_FALSE(EqualsIgnoreCase("a[", "A{"));  // '[' and '{' differ by the case bit only
+  EXPECT_EQ(Trim(" \t\r\n\v\fvalue \t"), "value");
+  EXPECT_EQ(Trim("   "), "");
+  CaseInsensitiveLess less;
+  EXPECT_FALSE(less("Host", "host"));
+  EXPECT_FALSE(less("host", "HOST"));
+  EXPECT_TRUE(less("Date", "host"));
+  EXPECT_TRUE(less("date", "Host"));
+  EXPECT_TRUE(less("host", "hosts"));
 }
 
 }  // namespace

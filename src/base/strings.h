@@ -9,6 +9,8 @@
 
 namespace ads {
 
+// Case and space helpers work on ASCII, whatever the locale: bytes >= 0x80
+// are left as they are. Trim drops the "C" locale's spaces (" \t\n\v\f\r").
 std::string ToLower(std::string_view s);
 std::string ToUpper(std::string_view s);
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
