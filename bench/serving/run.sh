@@ -17,7 +17,8 @@
 #   DURATION=5s CONCURRENCY="1 16" PEERS="ads nginx" bench/serving/run.sh build/ads
 #   SOAK=300 bench/serving/run.sh build/ads     # the 5-minute soak at concurrency 64
 #
-# Prints one row per peer and concurrency (req/s, p50, p99 in microseconds, errors), then the
+# Prints one row per peer and concurrency (req/s, p50, p99 in microseconds, errors, and the
+# server's CPU time per request: user + system of all its processes over the run), then the
 # ratios the serving issue asks for. Exit status 1 when a run had errors or non-2xx answers
 # (a benchmark of failures is no benchmark); the targets themselves are reported, not enforced.
 #
@@ -118,18 +119,37 @@ RESULTS="$WORK/results.txt"
 
 # run_wrk PEER URL: wrk at each concurrency; the request headers come from BENCH_H_*
 # (and for ads are re-signed before every run by the function in SIGN, when set).
+# The server's CPU time (user + system, all its processes and threads) per request is
+# printed next to the throughput: it does not depend on how the VM's cores were shared
+# during the run as much as req/s does, and it says where a peer's budget goes.
+TICKS_PER_SECOND=$(getconf CLK_TCK)
+# group_cpu_ticks PGID: user + system clock ticks of the live processes of a process group.
+group_cpu_ticks() {
+  local f total=0 fields
+  for f in /proc/[0-9]*/stat; do
+    # Fields after the ")" ending the command name: state is 3, pgrp 5, utime 14, stime 15.
+    fields=$(sed 's/^.*) //' "$f" 2>/dev/null) || continue
+    read -r -a fields <<<"$fields"
+    ((${#fields[@]} > 12)) && [[ ${fields[2]} == "$1" ]] &&
+      total=$((total + fields[11] + fields[12]))
+  done
+  echo "$total"
+}
+
 SIGN=""
 run_wrk() {
-  local peer=$1 url=$2 c threads line
+  local peer=$1 url=$2 c threads line ticks
   for c in $CONCURRENCY; do
     threads=$WRK_THREADS
     ((threads > c)) && threads=$c
     [[ -n "$SIGN" ]] && $SIGN
     wrk -t "$threads" -c "$c" -d "$WARMUP" -s "$HERE/post.lua" "$url" >/dev/null
     [[ -n "$SIGN" ]] && $SIGN
+    ticks=$(group_cpu_ticks "${PIDS[-1]}")
     line=$(wrk -t "$threads" -c "$c" -d "$DURATION" -s "$HERE/post.lua" "$url" |
       grep '^RESULT') || die "wrk failed against $peer"
-    echo "$peer $c ${line#RESULT }" | tee -a "$RESULTS" >&2
+    ticks=$(($(group_cpu_ticks "${PIDS[-1]}") - ticks))
+    echo "$peer $c ${line#RESULT } server_cpu_ticks=$ticks" | tee -a "$RESULTS" >&2
   done
 }
 
@@ -353,8 +373,9 @@ done
 
 # ------------------------------------------------------------------ report
 
-/usr/bin/python3 - "$RESULTS" "$(nproc)" "$DURATION" <<'EOF'
+/usr/bin/python3 - "$RESULTS" "$(nproc)" "$DURATION" "$TICKS_PER_SECOND" <<'EOF'
 import sys
+tick_us = 1e6 / float(sys.argv[4])
 
 rows = {}
 for line in open(sys.argv[1]):
@@ -362,12 +383,15 @@ for line in open(sys.argv[1]):
     rows[(peer, int(c))] = {k: float(v) for k, v in (x.split("=") for x in kv)}
 
 print(f"\n{sys.argv[2]} cores, {sys.argv[3]} per run, wrk on the same machine\n")
-print(f"{'peer':<8} {'conc':>5} {'req/s':>10} {'p50 us':>8} {'p99 us':>8} {'errors':>7}")
+print(f"{'peer':<8} {'conc':>5} {'req/s':>10} {'p50 us':>8} {'p99 us':>8} {'errors':>7} "
+      f"{'server cpu us/req':>18}")
 bad = False
 for (peer, c), r in rows.items():
     errors = int(r["socket_errors"] + r["non2xx"])
     bad |= errors > 0
-    print(f"{peer:<8} {c:>5} {r['rps']:>10.0f} {r['p50_us']:>8.0f} {r['p99_us']:>8.0f} {errors:>7}")
+    cpu = r["server_cpu_ticks"] * tick_us / r["requests"] if r["requests"] > 0 else 0.0
+    print(f"{peer:<8} {c:>5} {r['rps']:>10.0f} {r['p50_us']:>8.0f} {r['p99_us']:>8.0f} {errors:>7} "
+          f"{cpu:>18.1f}")
 
 targets = [("python", 20.0), ("ort", 1.5), ("nginx", 0.5)]
 concs = sorted({c for _, c in rows})
