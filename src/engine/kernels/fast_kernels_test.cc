@@ -454,20 +454,35 @@ std::vector<double> OneTreeAtATime(const kernels::TreeEnsemble& e, kernels::Tree
         const auto th = static_cast<float>(n->threshold);
         bool go = false;
         switch (n->mode) {
-          case TreeMode::kLeq: go = v <= th; break;
-          case TreeMode::kLt: go = v < th; break;
-          case TreeMode::kGte: go = v >= th; break;
-          case TreeMode::kGt: go = v > th; break;
-          case TreeMode::kEq: go = v == th; break;
-          default: go = v != th; break;
+          case TreeMode::kLeq:
+            go = v <= th;
+            break;
+          case TreeMode::kLt:
+            go = v < th;
+            break;
+          case TreeMode::kGte:
+            go = v >= th;
+            break;
+          case TreeMode::kGt:
+            go = v > th;
+            break;
+          case TreeMode::kEq:
+            go = v == th;
+            break;
+          default:
+            go = v != th;
+            break;
         }
         if (std::isnan(v) && n->missing_true) go = true;
         n = &e.nodes[go ? n->true_child : n->false_child];
       }
       for (const auto& [j, w] : n->weights) {
-        if (agg == TreeAggregate::kMin) s[j] = w < s[j] ? w : s[j];
-        else if (agg == TreeAggregate::kMax) s[j] = s[j] < w ? w : s[j];
-        else s[j] += w;
+        if (agg == TreeAggregate::kMin)
+          s[j] = w < s[j] ? w : s[j];
+        else if (agg == TreeAggregate::kMax)
+          s[j] = s[j] < w ? w : s[j];
+        else
+          s[j] += w;
         has[j] = true;
       }
     }
@@ -488,7 +503,12 @@ std::vector<double> OneTreeAtATime(const kernels::TreeEnsemble& e, kernels::Tree
 TEST(FastTreeTest, InterleavedWalkEqualsOneTreeAtATimeExactly) {
   std::mt19937 rng(37);
   const std::vector<std::vector<std::string>> mode_sets = {
-      {"BRANCH_LEQ"}, {"BRANCH_LT"}, {"BRANCH_GTE"}, {"BRANCH_GT"}, {"BRANCH_EQ"}, {"BRANCH_NEQ"},
+      {"BRANCH_LEQ"},
+      {"BRANCH_LT"},
+      {"BRANCH_GTE"},
+      {"BRANCH_GT"},
+      {"BRANCH_EQ"},
+      {"BRANCH_NEQ"},
       {"BRANCH_LEQ", "BRANCH_LT", "BRANCH_GTE", "BRANCH_GT", "BRANCH_EQ", "BRANCH_NEQ"}};
   const std::pair<const char*, kernels::TreeAggregate> aggs[] = {
       {"SUM", kernels::TreeAggregate::kSum},
@@ -524,15 +544,16 @@ TEST(FastTreeTest, InterleavedWalkEqualsOneTreeAtATimeExactly) {
             std::vector<double> got(static_cast<size_t>(rows) * n_out, fast->InitialScore());
             std::vector<uint8_t> has(got.size(), 0);
             fast->Accumulate(x, o.features, rows, t0, t1, got.data(), has.data());
-            for (int64_t r = 0; r < rows; ++r) fast->Finish(got.data() + r * n_out, has.data() + r * n_out);
+            for (int64_t r = 0; r < rows; ++r)
+              fast->Finish(got.data() + r * n_out, has.data() + r * n_out);
             const std::vector<double> want =
                 OneTreeAtATime(spec->trees, agg, x, rows, o.features, t0, t1);
             for (size_t i = 0; i < want.size(); ++i) {
               // Bit equality (NaN never arises: weights and inputs are finite or NaN-routed).
               ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(double)), 0)
                   << modes.size() << " modes from " << modes[0] << " " << agg_name
-                  << " missing=" << missing << " rows=" << rows << " trees [" << t0 << ", "
-                  << t1 << ") [" << i << "]: " << got[i] << " vs " << want[i];
+                  << " missing=" << missing << " rows=" << rows << " trees [" << t0 << ", " << t1
+                  << ") [" << i << "]: " << got[i] << " vs " << want[i];
             }
           }
         }

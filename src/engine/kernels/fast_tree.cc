@@ -228,7 +228,7 @@ inline void FastTreeEnsemble::AddLeaf(int32_t leaf, double* scores, uint8_t* has
 }
 
 inline void FastTreeEnsemble::AddLeaves(const int32_t* leaves, size_t n, double* scores,
-                                         uint8_t* has) const {
+                                        uint8_t* has) const {
   if (!dense_leaves_ || agg_ == TreeAggregate::kMin || agg_ == TreeAggregate::kMax) {
     for (size_t k = 0; k < n; ++k) AddLeaf(leaves[k], scores, has);
     return;

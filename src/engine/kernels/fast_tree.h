@@ -40,10 +40,10 @@
 namespace ads::engine::kernels {
 
 struct FastTreeNode {
-  float threshold = 0;     // NaN for leaves
-  int32_t feature = 0;     // 0 for leaves, so a leaf step reads a valid column
-  int32_t children = 0;    // the false child; the true child is children + 1. Leaves: themselves
-  uint8_t mode = 0;        // TreeMode
+  float threshold = 0;   // NaN for leaves
+  int32_t feature = 0;   // 0 for leaves, so a leaf step reads a valid column
+  int32_t children = 0;  // the false child; the true child is children + 1. Leaves: themselves
+  uint8_t mode = 0;      // TreeMode
   uint8_t missing_true = 0;
   uint16_t n_weights = 0;  // leaves only
 };

@@ -48,21 +48,20 @@ class FastTreeRegressor : public Kernel {
 
   Status Run(KernelContext& ctx) const override {
     ADS_ASSIGN_OR_RETURN(const Tensor* xt, ctx.input(0));
-    return WithFeatures(*xt, fast_, "TreeEnsembleRegressor",
-                        [&](const auto* x, int64_t rows, int64_t cols) -> Status {
-                          const int64_t n_targets = spec_.n_targets;
-                          ADS_ASSIGN_OR_RETURN(
-                              Tensor y, ctx.NewOutput(0, DataType::kFloat, {rows, n_targets}));
-                          float* py = y.mutable_data<float>();
-                          ScoreTreeRows(fast_, x, rows, cols, ctx.pool(), {},
-                                        [&](int64_t r, TreeRowScratch& sc) {
-                                          spec_.Finalize(sc.s, sc.has);
-                                          for (int64_t j = 0; j < n_targets; ++j)
-                                            py[r * n_targets + j] = static_cast<float>(sc.s[j]);
-                                        });
-                          ctx.set_output(0, std::move(y));
-                          return OkStatus();
-                        });
+    return WithFeatures(
+        *xt, fast_, "TreeEnsembleRegressor",
+        [&](const auto* x, int64_t rows, int64_t cols) -> Status {
+          const int64_t n_targets = spec_.n_targets;
+          ADS_ASSIGN_OR_RETURN(Tensor y, ctx.NewOutput(0, DataType::kFloat, {rows, n_targets}));
+          float* py = y.mutable_data<float>();
+          ScoreTreeRows(fast_, x, rows, cols, ctx.pool(), {}, [&](int64_t r, TreeRowScratch& sc) {
+            spec_.Finalize(sc.s, sc.has);
+            for (int64_t j = 0; j < n_targets; ++j)
+              py[r * n_targets + j] = static_cast<float>(sc.s[j]);
+          });
+          ctx.set_output(0, std::move(y));
+          return OkStatus();
+        });
   }
 
  private:
@@ -111,8 +110,8 @@ class FastTreeClassifier : public Kernel {
             for (int64_t j = 0; j < m; ++j) pz[r * n + j] = static_cast<float>(sc.s[j]);
             for (int64_t j = m; j < n; ++j) pz[r * n + j] = 0;
           });
-          ctx.set_output(0, pl != nullptr ? std::move(*int_labels)
-                                          : MakeLabelTensor(spec_.labels, label));
+          ctx.set_output(
+              0, pl != nullptr ? std::move(*int_labels) : MakeLabelTensor(spec_.labels, label));
           ctx.set_output(1, std::move(z));
           return OkStatus();
         });
