@@ -1,5 +1,6 @@
 #include "engine/executor.h"
 
+#include <algorithm>
 #include <exception>
 #include <new>
 #include <set>
@@ -78,6 +79,10 @@ Status GraphExecutor::Prepare(const ExecutorOptions& options,
     }
   }
   for (const ValueInfo& out : g.outputs) output_slots_.push_back(ValueIndex(out.name));
+  for (size_t o = 0; o < output_slots_.size(); ++o) {
+    last_output_use_.push_back(std::find(output_slots_.begin() + o + 1, output_slots_.end(),
+                                         output_slots_[o]) == output_slots_.end());
+  }
   constants_.resize(value_names_.size());
   is_constant_.assign(value_names_.size(), false);
   for (const auto& [name, t] : g.initializers) {
@@ -397,12 +402,17 @@ Result<std::vector<Value>> GraphExecutor::RunSteps(std::vector<Value> feeds, Thr
     }
   }
   std::vector<Value> outs;
-  for (int v : output_slots_) {
+  outs.reserve(output_slots_.size());
+  for (size_t o = 0; o < output_slots_.size(); ++o) {
+    const int v = output_slots_[o];
     if (ptrs[v] == nullptr || ptrs[v]->is_none()) {
       return InternalError("graph output " + Quoted(value_names_[v]) + " was not computed");
     }
+    // The run's own slots die here, so their values move out; constants and
+    // a value listed again as a later output are copied.
+    Value out = ptrs[v] == &slots[v] && last_output_use_[o] ? std::move(slots[v]) : *ptrs[v];
     // A view of an intermediate (Reshape, Identity) may still sit in the arena.
-    outs.push_back(arena ? CopyOutOfArena(*ptrs[v]) : *ptrs[v]);
+    outs.push_back(arena ? CopyOutOfArena(std::move(out)) : std::move(out));
   }
   return outs;
 }

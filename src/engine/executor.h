@@ -83,6 +83,7 @@ class GraphExecutor {
   std::vector<bool> is_constant_;
   std::vector<int> feed_slots_;
   std::vector<int> output_slots_;
+  std::vector<bool> last_output_use_;  // per output: no later output is the same value
   std::vector<Step> steps_;
   size_t folded_nodes_ = 0;
   size_t fused_nodes_ = 0;

@@ -47,14 +47,15 @@ Result<std::unique_ptr<Session>> Session::FromModel(Model model, const SessionOp
 
 Status Session::CheckInput(const ValueInfo& info, const Value& value) const {
   const ValueType& t = info.type;
-  const std::string what = "input " + Quoted(info.name);
+  // Built only on failure: this runs on every request.
+  auto what = [&info] { return "input " + Quoted(info.name); };
   if (t.kind != ValueType::Kind::kTensor) return OkStatus();  // sequences/maps: kernels check
   if (!value.is_tensor()) {
-    return InvalidArgumentError(what + " must be a tensor, got " + value.Describe());
+    return InvalidArgumentError(what() + " must be a tensor, got " + value.Describe());
   }
   const Tensor& x = value.tensor();
   if (t.elem_type != DataType::kUndefined && x.dtype() != t.elem_type) {
-    return InvalidArgumentError(what + " must have element type " +
+    return InvalidArgumentError(what() + " must have element type " +
                                 std::string(DataTypeName(t.elem_type)) + ", got " +
                                 x.TypeAndShape());
   }
@@ -64,7 +65,7 @@ Status Session::CheckInput(const ValueInfo& info, const Value& value) const {
     fits = t.dims[i] < 0 || t.dims[i] == x.dim(i);
   }
   if (!fits) {
-    return InvalidArgumentError(what + " must have shape " + ShapeToString(t.dims) +
+    return InvalidArgumentError(what() + " must have shape " + ShapeToString(t.dims) +
                                 " (-1 = any), got " + x.TypeAndShape());
   }
   return OkStatus();

@@ -193,7 +193,11 @@ Tensor::Storage::Storage(size_t n, bool is_strings, int64_t count, bool zero,
   }
   if (n == 0) return;
   capacity = (n + kAlignment - 1) / kAlignment * kAlignment;
-  if (alloc) {
+  if (capacity <= kInlineBytes) {
+    const auto at = reinterpret_cast<uintptr_t>(inline_bytes);
+    bytes = inline_bytes + ((kAlignment - at % kAlignment) % kAlignment);
+    is_inline = true;
+  } else if (alloc) {
     bytes = alloc->Allocate(capacity);
     if (bytes == nullptr) throw std::bad_alloc();
     allocator = std::move(alloc);
@@ -204,7 +208,7 @@ Tensor::Storage::Storage(size_t n, bool is_strings, int64_t count, bool zero,
 }
 
 Tensor::Storage::~Storage() {
-  if (bytes == nullptr) return;
+  if (bytes == nullptr || is_inline) return;
   if (allocator) {
     allocator->Free(bytes, capacity);
   } else {

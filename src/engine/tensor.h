@@ -238,10 +238,17 @@ struct Tensor::Storage {
   ~Storage();
   Storage(const Storage&) = delete;
   Storage& operator=(const Storage&) = delete;
+  // Numeric buffers of up to this many bytes live inside the Storage (one
+  // heap block for the whole tensor, no aligned allocation): batch-1 outputs
+  // and small intermediates cost no extra allocation.
+  static constexpr size_t kInlineBytes = 64;
+
   void* bytes = nullptr;  // 64-byte aligned; null for strings/empty
   size_t capacity = 0;    // bytes reserved at `bytes`
   std::shared_ptr<BufferAllocator> allocator;
   std::vector<std::string> strings;
+  bool is_inline = false;  // `bytes` points into inline_bytes
+  unsigned char inline_bytes[kInlineBytes + 63];  // aligned to 64 at use
 };
 
 template <typename T>

@@ -2,11 +2,13 @@
 
 #include <bit>
 #include <cstdint>
+#include <memory>
 
 #include <gtest/gtest.h>
 #include <onnx/onnx_pb.h>
 
 #include "base/env.h"
+#include "engine/arena.h"
 #include "engine/tensor_proto.h"
 #include "engine/test_util.h"
 
@@ -22,6 +24,32 @@ TEST(TensorTest, AllocatesZeroedAlignedStorage) {
   EXPECT_EQ(reinterpret_cast<uintptr_t>(t.raw_data()) % 64, 0u);
   for (float v : t.span<float>()) EXPECT_EQ(v, 0.0f);
   EXPECT_EQ(t.TypeAndShape(), "float[3,5]");
+}
+
+// Buffers of up to 64 bytes live inside the tensor's storage: aligned,
+// zeroed when asked, never taken from an allocator, independent per tensor.
+TEST(TensorTest, SmallBuffersAreInlineAlignedAndIndependent) {
+  auto arena = std::make_shared<Arena>();
+  for (int64_t n : {1, 3, 16}) {
+    const Tensor z(DataType::kFloat, {n});
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(z.raw_data()) % 64, 0u) << n;
+    for (int64_t i = 0; i < n; ++i) EXPECT_EQ(z.data<float>()[i], 0.0f);
+    auto u = Tensor::MakeUninitialized(DataType::kFloat, {n}, arena);
+    ASSERT_TRUE(u.ok());
+    EXPECT_FALSE(u->from_allocator()) << n;
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(u->raw_data()) % 64, 0u) << n;
+    for (int64_t i = 0; i < n; ++i) u->mutable_data<float>()[i] = static_cast<float>(i + 1);
+    const Tensor c = u->Clone();
+    u->mutable_data<float>()[0] = -1;
+    EXPECT_EQ(c.data<float>()[0], 1.0f);
+    EXPECT_FALSE(c.SharesBufferWith(*u));
+  }
+  EXPECT_EQ(arena->stats().heap_allocations, 0u);
+  // From 65 bytes on, the allocator serves the buffer.
+  auto big = Tensor::MakeUninitialized(DataType::kFloat, {17}, arena);
+  ASSERT_TRUE(big.ok());
+  EXPECT_TRUE(big->from_allocator());
+  EXPECT_EQ(arena->stats().heap_allocations, 1u);
 }
 
 TEST(TensorTest, ScalarHasOneElement) {

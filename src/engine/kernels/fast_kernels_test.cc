@@ -7,6 +7,7 @@
 #include <onnx/onnx_pb.h>
 
 #include <cmath>
+#include <cstring>
 #include <map>
 #include <random>
 #include <string>
@@ -428,6 +429,175 @@ TEST(FastTreeTest, ParallelSplitsAgreeWithSerialScoring) {
     };
     // MAX is order-independent, so the split must agree exactly.
     EXPECT_EQ(collect(nullptr), collect(&pool)) << "rows=" << rows;
+  }
+}
+
+// One tree at a time, in tree order, as the reference kernel walks them; the
+// aggregation in double with FastTreeEnsemble's conventions (MIN/MAX start at
+// +/-inf, unvoted outputs become 0, AVERAGE divides by the tree count).
+std::vector<double> OneTreeAtATime(const kernels::TreeEnsemble& e, kernels::TreeAggregate agg,
+                                   const float* x, int64_t rows, int64_t cols, size_t t0,
+                                   size_t t1) {
+  using kernels::TreeAggregate;
+  using kernels::TreeMode;
+  const size_t n_out = static_cast<size_t>(e.n_outputs);
+  std::vector<double> out(static_cast<size_t>(rows) * n_out);
+  for (int64_t r = 0; r < rows; ++r) {
+    std::vector<double> s(n_out, agg == TreeAggregate::kMin   ? INFINITY
+                                 : agg == TreeAggregate::kMax ? -INFINITY
+                                                              : 0.0);
+    std::vector<bool> has(n_out, false);
+    for (size_t t = t0; t < t1; ++t) {
+      const kernels::TreeNode* n = &e.nodes[e.roots[t]];
+      while (n->mode != TreeMode::kLeaf) {
+        const float v = x[r * cols + n->feature];
+        const auto th = static_cast<float>(n->threshold);
+        bool go = false;
+        switch (n->mode) {
+          case TreeMode::kLeq:
+            go = v <= th;
+            break;
+          case TreeMode::kLt:
+            go = v < th;
+            break;
+          case TreeMode::kGte:
+            go = v >= th;
+            break;
+          case TreeMode::kGt:
+            go = v > th;
+            break;
+          case TreeMode::kEq:
+            go = v == th;
+            break;
+          default:
+            go = v != th;
+            break;
+        }
+        if (std::isnan(v) && n->missing_true) go = true;
+        n = &e.nodes[go ? n->true_child : n->false_child];
+      }
+      for (const auto& [j, w] : n->weights) {
+        if (agg == TreeAggregate::kMin)
+          s[j] = w < s[j] ? w : s[j];
+        else if (agg == TreeAggregate::kMax)
+          s[j] = s[j] < w ? w : s[j];
+        else
+          s[j] += w;
+        has[j] = true;
+      }
+    }
+    for (size_t j = 0; j < n_out; ++j) {
+      if (agg == TreeAggregate::kAverage) s[j] /= static_cast<double>(e.roots.size());
+      if ((agg == TreeAggregate::kMin || agg == TreeAggregate::kMax) && !has[j]) s[j] = 0;
+      out[r * n_out + j] = s[j];
+    }
+  }
+  return out;
+}
+
+// The interleaved walk (8 trees of one row, or 8 rows of one tree) must give
+// bit-identical scores to walking the trees one by one: same leaves, same
+// accumulation order per output. Every branch mode, mixed modes, NaN inputs
+// with and without missing-value tracking, every aggregate, tree counts that
+// are not multiples of the lane count, and tree sub-ranges.
+TEST(FastTreeTest, InterleavedWalkEqualsOneTreeAtATimeExactly) {
+  std::mt19937 rng(37);
+  const std::vector<std::vector<std::string>> mode_sets = {
+      {"BRANCH_LEQ"},
+      {"BRANCH_LT"},
+      {"BRANCH_GTE"},
+      {"BRANCH_GT"},
+      {"BRANCH_EQ"},
+      {"BRANCH_NEQ"},
+      {"BRANCH_LEQ", "BRANCH_LT", "BRANCH_GTE", "BRANCH_GT", "BRANCH_EQ", "BRANCH_NEQ"}};
+  const std::pair<const char*, kernels::TreeAggregate> aggs[] = {
+      {"SUM", kernels::TreeAggregate::kSum},
+      {"AVERAGE", kernels::TreeAggregate::kAverage},
+      {"MIN", kernels::TreeAggregate::kMin},
+      {"MAX", kernels::TreeAggregate::kMax}};
+  for (const auto& modes : mode_sets) {
+    for (const auto& [agg_name, agg] : aggs) {
+      for (double missing : {0.0, 0.4}) {
+        TreeOptions o;
+        o.modes = modes;
+        o.missing_prob = missing;
+        o.trees = 1 + static_cast<int>(rng() % 30);
+        o.max_depth = 1 + static_cast<int>(rng() % 9);
+        o.outputs = 1 + static_cast<int>(rng() % 3);
+        o.every_output = rng() % 2;
+        o.negative = true;
+        ModelBuilder b = TreeRegressorModel(o, agg_name, "NONE", {}, rng);
+        auto model = ParseModel(b.Bytes());
+        ASSERT_TRUE(model.ok()) << model.status().ToString();
+        KernelInfo info(model->graph.nodes[0], {});
+        auto spec = kernels::ParseTreeRegressor(info);
+        ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+        auto fast = kernels::FastTreeEnsemble::Build(spec->trees, agg);
+        ASSERT_TRUE(fast.ok()) << fast.status().ToString();
+        const size_t n_trees = spec->trees.roots.size();
+        const size_t n_out = static_cast<size_t>(o.outputs);
+        for (int64_t rows : {1, 2, 3, 4, 9, 17}) {
+          Value xv = RandomFeatures(rows, o.features, 0.2, rng);
+          const float* x = xv.tensor().data<float>();
+          const size_t t0 = rng() % 2 ? 0 : rng() % n_trees;
+          for (size_t t1 : {n_trees, t0 + (n_trees - t0) / 2}) {
+            std::vector<double> got(static_cast<size_t>(rows) * n_out, fast->InitialScore());
+            std::vector<uint8_t> has(got.size(), 0);
+            fast->Accumulate(x, o.features, rows, t0, t1, got.data(), has.data());
+            for (int64_t r = 0; r < rows; ++r)
+              fast->Finish(got.data() + r * n_out, has.data() + r * n_out);
+            const std::vector<double> want =
+                OneTreeAtATime(spec->trees, agg, x, rows, o.features, t0, t1);
+            for (size_t i = 0; i < want.size(); ++i) {
+              // Bit equality (NaN never arises: weights and inputs are finite or NaN-routed).
+              ASSERT_EQ(std::memcmp(&got[i], &want[i], sizeof(double)), 0)
+                  << modes.size() << " modes from " << modes[0] << " " << agg_name
+                  << " missing=" << missing << " rows=" << rows << " trees [" << t0 << ", " << t1
+                  << ") [" << i << "]: " << got[i] << " vs " << want[i];
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// Batch-1 runs reuse per-thread scratch and small inline output buffers: the
+// outputs of earlier runs, still held, must not change, and each run must
+// equal a fresh session's run on the same input.
+TEST(FastTreeTest, RepeatedRunsKeepEarlierOutputsAndMatchFreshSessions) {
+  std::mt19937 rng(41);
+  TreeOptions o;
+  o.trees = 23;
+  o.max_depth = 7;
+  o.outputs = 3;
+  o.missing_prob = 0.3;
+  for (bool string_labels : {false, true}) {
+    ModelBuilder b = TreeClassifierModel(o, "SOFTMAX", {}, string_labels, rng);
+    auto s = b.Load({.threads = 1, .registry = &FastOnly()});
+    ASSERT_TRUE(s.ok()) << s.status().ToString();
+    std::vector<std::map<std::string, Value>> kept;
+    std::vector<Value> inputs;
+    for (int run = 0; run < 4; ++run) {
+      inputs.push_back(RandomFeatures(run == 3 ? 5 : 1, o.features, 0.1, rng));
+      auto out = (*s)->Run({{"x", inputs.back()}});
+      ASSERT_TRUE(out.ok()) << out.status().ToString();
+      kept.push_back(*out);
+    }
+    for (size_t run = 0; run < kept.size(); ++run) {
+      auto fresh = b.Load({.threads = 1, .registry = &FastOnly()});
+      ASSERT_TRUE(fresh.ok());
+      auto want = (*fresh)->Run({{"x", inputs[run]}});
+      ASSERT_TRUE(want.ok());
+      for (const char* name : {"label", "scores"}) {
+        const Tensor& a = want->at(name).tensor();
+        const Tensor& c = kept[run].at(name).tensor();
+        ASSERT_EQ(a.shape(), c.shape()) << name << " run " << run;
+        for (int64_t i = 0; i < a.size(); ++i) {
+          EXPECT_EQ(a.ElementToString(i), c.ElementToString(i)) << name << " run " << run;
+        }
+      }
+    }
   }
 }
 

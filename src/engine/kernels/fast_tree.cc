@@ -10,7 +10,6 @@ namespace ads::engine::kernels {
 
 namespace {
 
-constexpr uint8_t kLeafMode = static_cast<uint8_t>(TreeMode::kLeaf);
 constexpr int kGenericMode = -1;
 constexpr int kLanes = 8;
 
@@ -38,61 +37,57 @@ inline bool GoesTrue(T v, T t, uint8_t mode) {
   return (kModeMask[mode & 7] & outcome) != 0;
 }
 
-// One step of one lane: a leaf stays where it is. Written with masks rather
-// than conditionals because GCC turns `c ? a : b` here into branches, and a
-// mispredicted branch per node is what this layout exists to avoid.
+// One step of one lane. A leaf's NaN threshold fails every comparison and
+// its children index is itself, so a leaf stays put without a test.
 template <typename T, int kMode, bool kMissing>
 inline int32_t Step(const FastTreeNode* nodes, int32_t i, const T* row) {
   const FastTreeNode& n = nodes[i];
   const T v = row[n.feature];
   bool go_true = GoesTrue<T, kMode>(v, static_cast<T>(n.threshold), n.mode);
   if constexpr (kMissing) go_true = go_true | ((n.missing_true != 0) & (v != v));
-  const int32_t true_mask = -static_cast<int32_t>(go_true);
-  const int32_t next = (i + 1) + (true_mask & (n.true_child - i - 1));
-  const int32_t move_mask = -static_cast<int32_t>(n.mode != kLeafMode);
-  return i + (move_mask & (next - i));
+  return n.children + static_cast<int32_t>(go_true);
 }
 
-// Advances kLanes lanes until all reach a leaf (at most `depth` steps).
+// Advances kLanes lanes `depth` steps, which brings every lane to its leaf.
+// (Checking whether all lanes have arrived costs about as much as the steps
+// it would save on the converters' near-balanced trees.)
 template <typename T, int kMode, bool kMissing>
 inline void Walk(const FastTreeNode* nodes, int32_t* idx, const T* const* rows, int32_t depth) {
   for (int32_t d = 0; d < depth; ++d) {
-    bool moving = false;
-    for (int k = 0; k < kLanes; ++k) {
-      const int32_t next = Step<T, kMode, kMissing>(nodes, idx[k], rows[k]);
-      moving |= next != idx[k];
-      idx[k] = next;
-    }
-    if (!moving) break;
+    for (int k = 0; k < kLanes; ++k) idx[k] = Step<T, kMode, kMissing>(nodes, idx[k], rows[k]);
   }
 }
 
-// Lays out one tree of `e` from `root` in depth-first pre-order with the false
-// child next; returns the tree's depth, or an error for what the compact
-// layout cannot hold exactly.
+// Lays out one tree of `e` from `root`: each internal node's children as an
+// adjacent (false, true) pair, pairs placed depth first down the false side.
+// Returns the tree's depth, or an error for what the compact layout cannot
+// hold exactly.
 Result<int32_t> LayOutTree(const TreeEnsemble& e, int32_t root, std::vector<FastTreeNode>& out,
-                           std::vector<int32_t>& w_out, std::vector<double>& w_value) {
+                           std::vector<int32_t>& first_weight, std::vector<int32_t>& w_out,
+                           std::vector<double>& w_value) {
   struct Pending {
-    int32_t node;
-    int32_t patch_parent;  // parent whose true_child is this node, or -1
+    int32_t node;  // in e.nodes
+    int32_t pos;   // its slot in `out`
     int32_t depth;
   };
-  std::vector<Pending> stack{{root, -1, 0}};
+  std::vector<Pending> stack{{root, static_cast<int32_t>(out.size()), 0}};
+  out.emplace_back();
+  first_weight.push_back(0);
   int32_t depth = 0;
   while (!stack.empty()) {
     const Pending p = stack.back();
     stack.pop_back();
     const TreeNode& t = e.nodes[p.node];
-    const int32_t pos = static_cast<int32_t>(out.size());
-    if (p.patch_parent >= 0) out[p.patch_parent].true_child = pos;
     FastTreeNode n;
     n.mode = static_cast<uint8_t>(t.mode);
     if (t.mode == TreeMode::kLeaf) {
       if (t.weights.size() > std::numeric_limits<uint16_t>::max()) {
         return UnimplementedError("fast trees: a leaf has too many weights");
       }
-      n.true_child = static_cast<int32_t>(w_value.size());
+      n.threshold = std::numeric_limits<float>::quiet_NaN();
+      n.children = p.pos;
       n.n_weights = static_cast<uint16_t>(t.weights.size());
+      first_weight[p.pos] = static_cast<int32_t>(w_value.size());
       for (const auto& [j, w] : t.weights) {
         w_out.push_back(static_cast<int32_t>(j));
         w_value.push_back(w);
@@ -105,11 +100,16 @@ Result<int32_t> LayOutTree(const TreeEnsemble& e, int32_t root, std::vector<Fast
       if (!exact) return UnimplementedError("fast trees: a threshold is not a float32 value");
       n.feature = static_cast<int32_t>(t.feature);
       n.missing_true = t.missing_true ? 1 : 0;
-      // Pushed last, popped first: the false child lands at pos + 1.
-      stack.push_back({t.true_child, pos, p.depth + 1});
-      stack.push_back({t.false_child, -1, p.depth + 1});
+      n.children = static_cast<int32_t>(out.size());
+      out.emplace_back();
+      out.emplace_back();
+      first_weight.push_back(0);
+      first_weight.push_back(0);
+      // Pushed last, popped first: the false child's pair comes next.
+      stack.push_back({t.true_child, n.children + 1, p.depth + 1});
+      stack.push_back({t.false_child, n.children, p.depth + 1});
     }
-    out.push_back(n);
+    out[p.pos] = n;
   }
   return depth;
 }
@@ -161,8 +161,8 @@ Result<FastTreeEnsemble> FastTreeEnsemble::Build(const TreeEnsemble& e, TreeAggr
   f.nodes_.reserve(e.nodes.size());
   for (int32_t root : e.roots) {
     f.roots_.push_back(static_cast<int32_t>(f.nodes_.size()));
-    ADS_ASSIGN_OR_RETURN(int32_t depth,
-                         LayOutTree(e, root, f.nodes_, f.weight_output_, f.weight_value_));
+    ADS_ASSIGN_OR_RETURN(int32_t depth, LayOutTree(e, root, f.nodes_, f.first_weight_,
+                                                   f.weight_output_, f.weight_value_));
     f.depths_.push_back(depth);
     f.steps_per_row_ += depth;
   }
@@ -180,6 +180,18 @@ Result<FastTreeEnsemble> FastTreeEnsemble::Build(const TreeEnsemble& e, TreeAggr
   }
   f.same_mode_ = mixed ? kGenericMode : mode;
   ComputeVotes(e, f.votes_, f.votes_constant_);
+  // Dense leaves: every leaf lists each output once, in order 0..n-1 (the
+  // converters' forests and boosters), so a leaf's weight for output j is at
+  // its first weight + j.
+  f.dense_leaves_ = true;
+  for (const TreeNode& n : e.nodes) {
+    if (n.mode != TreeMode::kLeaf) continue;
+    bool dense = n.weights.size() == static_cast<size_t>(e.n_outputs);
+    for (size_t j = 0; dense && j < n.weights.size(); ++j) {
+      dense = n.weights[j].first == static_cast<int64_t>(j);
+    }
+    f.dense_leaves_ = f.dense_leaves_ && dense;
+  }
   return f;
 }
 
@@ -190,19 +202,46 @@ double FastTreeEnsemble::InitialScore() const {
 }
 
 inline void FastTreeEnsemble::AddLeaf(int32_t leaf, double* scores, uint8_t* has) const {
-  const FastTreeNode& n = nodes_[leaf];
-  const int32_t end = n.true_child + n.n_weights;
-  for (int32_t w = n.true_child; w < end; ++w) {
-    const int32_t j = weight_output_[w];
-    const double v = weight_value_[w];
-    // Same expressions as the reference's std::min/std::max.
-    if (agg_ == TreeAggregate::kMin)
-      scores[j] = v < scores[j] ? v : scores[j];
-    else if (agg_ == TreeAggregate::kMax)
-      scores[j] = scores[j] < v ? v : scores[j];
-    else
-      scores[j] += v;
-    if (has) has[j] = 1;
+  const int32_t begin = first_weight_[leaf];
+  const int32_t end = begin + nodes_[leaf].n_weights;
+  const int32_t* out = weight_output_.data();
+  const double* value = weight_value_.data();
+  // Same expressions as the reference's sum and std::min/std::max.
+  switch (agg_) {
+    case TreeAggregate::kMin:
+      for (int32_t w = begin; w < end; ++w) {
+        scores[out[w]] = value[w] < scores[out[w]] ? value[w] : scores[out[w]];
+      }
+      break;
+    case TreeAggregate::kMax:
+      for (int32_t w = begin; w < end; ++w) {
+        scores[out[w]] = scores[out[w]] < value[w] ? value[w] : scores[out[w]];
+      }
+      break;
+    default:
+      for (int32_t w = begin; w < end; ++w) scores[out[w]] += value[w];
+      break;
+  }
+  if (has) {
+    for (int32_t w = begin; w < end; ++w) has[out[w]] = 1;
+  }
+}
+
+inline void FastTreeEnsemble::AddLeaves(const int32_t* leaves, size_t n, double* scores,
+                                        uint8_t* has) const {
+  if (!dense_leaves_ || agg_ == TreeAggregate::kMin || agg_ == TreeAggregate::kMax) {
+    for (size_t k = 0; k < n; ++k) AddLeaf(leaves[k], scores, has);
+    return;
+  }
+  // Output by output, each sum kept in a register across the lanes: the same
+  // additions in the same (tree) order as AddLeaf, without a store and
+  // reload between them.
+  const double* value = weight_value_.data();
+  for (int64_t j = 0; j < n_outputs_; ++j) {
+    double s = scores[j];
+    for (size_t k = 0; k < n; ++k) s += value[first_weight_[leaves[k]] + j];
+    scores[j] = s;
+    if (has && n > 0) has[j] = 1;
   }
 }
 
@@ -254,7 +293,7 @@ void FastTreeEnsemble::AccumulateAs(const T* x, int64_t cols, int64_t rows, size
         depth = std::max(depth, depths_[t]);
       }
       Walk<T, kMode, kMissing>(nodes, idx, lane_rows, depth);
-      for (size_t k = 0; k < n; ++k) AddLeaf(idx[k], s, h);
+      AddLeaves(idx, n, s, h);
     }
   }
 }

@@ -7,14 +7,17 @@
 //                        FastTreeEnsemble::Build(spec.trees, spec.agg));
 //   fast.Accumulate(x, cols, rows, 0, fast.n_trees(), scores, has);
 //
-// Layout: each tree is stored in depth-first pre-order, so a node's "false"
-// child is the next node and only the "true" child is an index; nodes are
-// 16 bytes (float threshold, feature, true child, mode, missing flag, leaf
-// weight count); trees are consecutive; leaf weights are flattened into two
-// arrays. A walk advances 8 independent lanes (8 rows of one tree, or 8 trees
-// of one row) for the tree's depth with branch-free selects, so the CPU
-// overlaps their memory loads instead of stalling on mispredicted branches.
-// Leaves step to themselves, which makes extra steps harmless.
+// Layout: a node's two children are adjacent (false child first, true child
+// next), so a step is `next = children + went_true` with no select between
+// two indices. Trees are laid out depth first (a node's children pair is
+// placed before the pairs of its grandchildren down the false side), and
+// consecutive. Nodes are 16 bytes (float threshold, feature, children, mode,
+// missing flag, leaf weight count). A leaf's threshold is NaN and its
+// children index is its own: every ordered comparison with NaN is false, so
+// a leaf steps to itself without a leaf test, which makes extra steps
+// harmless. Leaf weights are flattened into two arrays. A walk advances 8
+// independent lanes (8 rows of one tree, or 8 trees of one row) for the
+// deepest lane's depth, so the CPU overlaps their dependent memory loads.
 //
 // Numerics equal the reference kernels: float32 inputs compare with float32
 // thresholds, double inputs with the same thresholds widened (exact), and
@@ -37,10 +40,10 @@
 namespace ads::engine::kernels {
 
 struct FastTreeNode {
-  float threshold = 0;
-  int32_t feature = 0;     // 0 for leaves, so a leaf step reads a valid column
-  int32_t true_child = 0;  // leaves: index of their first weight
-  uint8_t mode = 0;        // TreeMode
+  float threshold = 0;   // NaN for leaves
+  int32_t feature = 0;   // 0 for leaves, so a leaf step reads a valid column
+  int32_t children = 0;  // the false child; the true child is children + 1. Leaves: themselves
+  uint8_t mode = 0;      // TreeMode
   uint8_t missing_true = 0;
   uint16_t n_weights = 0;  // leaves only
 };
@@ -87,8 +90,11 @@ class FastTreeEnsemble {
   void AccumulateAs(const T* x, int64_t cols, int64_t rows, size_t tree_begin, size_t tree_end,
                     double* scores, uint8_t* has) const;
   void AddLeaf(int32_t leaf, double* scores, uint8_t* has) const;
+  // Adds the leaves reached by n lanes of one row, in lane (= tree) order.
+  void AddLeaves(const int32_t* leaves, size_t n, double* scores, uint8_t* has) const;
 
   std::vector<FastTreeNode> nodes_;
+  std::vector<int32_t> first_weight_;  // per node: a leaf's first weight (0 for others)
   std::vector<int32_t> roots_;
   std::vector<int32_t> depths_;  // per tree: longest root-to-leaf path
   std::vector<int32_t> weight_output_;
@@ -101,6 +107,7 @@ class FastTreeEnsemble {
   int same_mode_ = -1;  // the one branch mode of all nodes, or -1 when mixed
   bool has_missing_ = false;
   bool votes_constant_ = true;
+  bool dense_leaves_ = false;  // every leaf: one weight per output, in output order
 };
 
 // Rows per block: trees outer, rows inner, so a tree stays in cache while a
@@ -139,9 +146,11 @@ void ScoreTreeRows(const FastTreeEnsemble& f, const T* x, int64_t rows, int64_t 
     row_fn(r, scratch);
   };
   auto blocks = [&](int64_t begin, int64_t end) {
-    TreeRowScratch scratch;
-    std::vector<double> scores;
-    std::vector<uint8_t> has;
+    // Kept per thread so that a run of a few rows allocates nothing here;
+    // row_fn never re-enters ScoreTreeRows, so one set per thread suffices.
+    thread_local TreeRowScratch scratch;
+    thread_local std::vector<double> scores;
+    thread_local std::vector<uint8_t> has;
     for (int64_t b = begin; b < end; b += kTreeBlockRows) {
       const int64_t n = std::min(end, b + kTreeBlockRows) - b;
       scores.assign(static_cast<size_t>(n * n_out), f.InitialScore());

@@ -4,6 +4,7 @@
 //
 // Thread-safety: kernels are immutable after creation; Run is reentrant.
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "engine/kernels/fast_tree.h"
@@ -47,20 +48,20 @@ class FastTreeRegressor : public Kernel {
 
   Status Run(KernelContext& ctx) const override {
     ADS_ASSIGN_OR_RETURN(const Tensor* xt, ctx.input(0));
-    return WithFeatures(*xt, fast_, "TreeEnsembleRegressor",
-                        [&](const auto* x, int64_t rows, int64_t cols) -> Status {
-                          const int64_t n_targets = spec_.n_targets;
-                          Tensor y(DataType::kFloat, {rows, n_targets});
-                          float* py = y.mutable_data<float>();
-                          ScoreTreeRows(fast_, x, rows, cols, ctx.pool(), {},
-                                        [&](int64_t r, TreeRowScratch& sc) {
-                                          spec_.Finalize(sc.s, sc.has);
-                                          for (int64_t j = 0; j < n_targets; ++j)
-                                            py[r * n_targets + j] = static_cast<float>(sc.s[j]);
-                                        });
-                          ctx.set_output(0, std::move(y));
-                          return OkStatus();
-                        });
+    return WithFeatures(
+        *xt, fast_, "TreeEnsembleRegressor",
+        [&](const auto* x, int64_t rows, int64_t cols) -> Status {
+          const int64_t n_targets = spec_.n_targets;
+          ADS_ASSIGN_OR_RETURN(Tensor y, ctx.NewOutput(0, DataType::kFloat, {rows, n_targets}));
+          float* py = y.mutable_data<float>();
+          ScoreTreeRows(fast_, x, rows, cols, ctx.pool(), {}, [&](int64_t r, TreeRowScratch& sc) {
+            spec_.Finalize(sc.s, sc.has);
+            for (int64_t j = 0; j < n_targets; ++j)
+              py[r * n_targets + j] = static_cast<float>(sc.s[j]);
+          });
+          ctx.set_output(0, std::move(y));
+          return OkStatus();
+        });
   }
 
  private:
@@ -85,15 +86,32 @@ class FastTreeClassifier : public Kernel {
         *xt, fast_, "TreeEnsembleClassifier",
         [&](const auto* x, int64_t rows, int64_t cols) -> Status {
           const int64_t n = n_classes_;
-          Tensor z(DataType::kFloat, {rows, n});
-          std::vector<int64_t> label(static_cast<size_t>(rows));
+          ADS_ASSIGN_OR_RETURN(Tensor z, ctx.NewOutput(1, DataType::kFloat, {rows, n}));
           float* pz = z.mutable_data<float>();
+          // Integer labels are written straight into the output; string
+          // labels go through the label indices.
+          std::optional<Tensor> int_labels;
+          int64_t* pl = nullptr;
+          std::vector<int64_t> label;
+          if (spec_.labels.strings) {
+            label.resize(static_cast<size_t>(rows));
+          } else {
+            ADS_ASSIGN_OR_RETURN(int_labels, ctx.NewOutput(0, DataType::kInt64, {rows}));
+            pl = int_labels->mutable_data<int64_t>();
+          }
           ScoreTreeRows(fast_, x, rows, cols, ctx.pool(), {}, [&](int64_t r, TreeRowScratch& sc) {
-            label[r] = spec_.Finalize(sc.s, sc.has);
+            const int64_t best = spec_.Finalize(sc.s, sc.has);
+            if (pl != nullptr) {
+              pl[r] = spec_.labels.ints[best];
+            } else {
+              label[r] = best;
+            }
             const int64_t m = std::min<int64_t>(n, static_cast<int64_t>(sc.s.size()));
             for (int64_t j = 0; j < m; ++j) pz[r * n + j] = static_cast<float>(sc.s[j]);
+            for (int64_t j = m; j < n; ++j) pz[r * n + j] = 0;
           });
-          ctx.set_output(0, MakeLabelTensor(spec_.labels, label));
+          ctx.set_output(
+              0, pl != nullptr ? std::move(*int_labels) : MakeLabelTensor(spec_.labels, label));
           ctx.set_output(1, std::move(z));
           return OkStatus();
         });
