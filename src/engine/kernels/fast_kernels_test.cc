@@ -229,18 +229,19 @@ ModelBuilder TreeClassifierModel(const TreeOptions& o, const std::string& post,
 }
 
 const std::vector<int64_t> kRowCounts = {1, 2, 3, 7, 8, 9, 129, 300};
+// Every branch mode alone, then all of them mixed in one ensemble.
+const std::vector<std::vector<std::string>> kModeSets = {
+    {"BRANCH_LEQ"},
+    {"BRANCH_LT"},
+    {"BRANCH_GTE"},
+    {"BRANCH_GT"},
+    {"BRANCH_EQ"},
+    {"BRANCH_NEQ"},
+    {"BRANCH_LEQ", "BRANCH_LT", "BRANCH_GTE", "BRANCH_GT", "BRANCH_EQ", "BRANCH_NEQ"}};
 
 TEST(FastTreeTest, RegressorMatchesReferenceForEveryModeAndAggregate) {
   std::mt19937 rng(7);
-  const std::vector<std::vector<std::string>> mode_sets = {
-      {"BRANCH_LEQ"},
-      {"BRANCH_LT"},
-      {"BRANCH_GTE"},
-      {"BRANCH_GT"},
-      {"BRANCH_EQ"},
-      {"BRANCH_NEQ"},
-      {"BRANCH_LEQ", "BRANCH_LT", "BRANCH_GTE", "BRANCH_GT", "BRANCH_EQ", "BRANCH_NEQ"}};
-  for (const auto& modes : mode_sets) {
+  for (const auto& modes : kModeSets) {
     for (const char* agg : {"SUM", "AVERAGE", "MIN", "MAX"}) {
       for (double missing : {0.0, 0.5}) {
         TreeOptions o;
@@ -502,20 +503,12 @@ std::vector<double> OneTreeAtATime(const kernels::TreeEnsemble& e, kernels::Tree
 // are not multiples of the lane count, and tree sub-ranges.
 TEST(FastTreeTest, InterleavedWalkEqualsOneTreeAtATimeExactly) {
   std::mt19937 rng(37);
-  const std::vector<std::vector<std::string>> mode_sets = {
-      {"BRANCH_LEQ"},
-      {"BRANCH_LT"},
-      {"BRANCH_GTE"},
-      {"BRANCH_GT"},
-      {"BRANCH_EQ"},
-      {"BRANCH_NEQ"},
-      {"BRANCH_LEQ", "BRANCH_LT", "BRANCH_GTE", "BRANCH_GT", "BRANCH_EQ", "BRANCH_NEQ"}};
   const std::pair<const char*, kernels::TreeAggregate> aggs[] = {
       {"SUM", kernels::TreeAggregate::kSum},
       {"AVERAGE", kernels::TreeAggregate::kAverage},
       {"MIN", kernels::TreeAggregate::kMin},
       {"MAX", kernels::TreeAggregate::kMax}};
-  for (const auto& modes : mode_sets) {
+  for (const auto& modes : kModeSets) {
     for (const auto& [agg_name, agg] : aggs) {
       for (double missing : {0.0, 0.4}) {
         TreeOptions o;
