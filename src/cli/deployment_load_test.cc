@@ -35,10 +35,15 @@ def load_model():
     return None
 
 
+# Marks the call started, then holds it for data["hold"] seconds at most,
+# until the test creates the file "release" next to the markers folder.
 def predict(data, model=load_model()):
-    path = os.path.join(os.environ["ADS_TEST_MARKERS"], "%d-%d" % (os.getpid(), data["echo"]))
-    open(path, "w").close()
-    time.sleep(data["sleep"])
+    markers = os.environ["ADS_TEST_MARKERS"]
+    open(os.path.join(markers, "%d-%d" % (os.getpid(), data["echo"])), "w").close()
+    release = os.path.join(os.path.dirname(markers), "release")
+    deadline = time.time() + data["hold"]
+    while time.time() < deadline and not os.path.exists(release):
+        time.sleep(0.02)
     return {"prediction": data["echo"]}
 )";
 
@@ -144,7 +149,8 @@ TEST_F(DeploymentLoadTest, DeactivateUnderHttpLoadLetsCallsInFlightFinish) {
   const std::string id = Deploy(model, {"--instance-count", "2", "--env", "WEB_CONCURRENCY=2",
                                         "--env", "ADS_TEST_MARKERS=" + markers});
 
-  // Two calls of 3 s each: both run at once (two instances, two workers).
+  // Two calls held until the test releases them (20 s at most): both run at
+  // once (two instances, two workers).
   struct InFlight {
     std::thread thread;
     std::atomic<bool> done{false};
@@ -157,7 +163,7 @@ TEST_F(DeploymentLoadTest, DeactivateUnderHttpLoadLetsCallsInFlightFinish) {
       std::unique_ptr<client::Client> c = NewClient();
       if (c == nullptr) return;
       calls[i].response =
-          c->Call("POST", "/" + id + "/predict", Json{{"sleep", 3}, {"echo", i + 1}});
+          c->Call("POST", "/" + id + "/predict", Json{{"hold", 20}, {"echo", i + 1}});
       calls[i].finished = Clock::now();
       calls[i].done = true;
     });
@@ -174,20 +180,24 @@ TEST_F(DeploymentLoadTest, DeactivateUnderHttpLoadLetsCallsInFlightFinish) {
     deactivated = Ads({"model-deployment", "deactivate", id, "--wait", "-o", "json"});
     deactivate_returned = Clock::now();
   });
-  // As soon as the deactivation is under way, new calls are refused while
-  // the two in flight go on.
+  // Once a client can see the deactivation under way, new calls are refused
+  // while the two in flight go on.
   std::string state = "ACTIVE";
   while (state == "ACTIVE" && Clock::now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
     state = StateOf(id);
   }
   const bool in_flight = !calls[0].done && !calls[1].done;
-  auto refused = NewClient()->Call("POST", "/" + id + "/predict", Json{{"sleep", 0}, {"echo", 9}});
+  auto refused = NewClient()->Call("POST", "/" + id + "/predict", Json{{"hold", 0}, {"echo", 9}});
+  const bool deactivate_waited = !calls[0].done && !calls[1].done;
+  ASSERT_TRUE(env_.WriteFile(root_ + "/release", "").ok());
   deactivate.join();
   for (InFlight& c : calls) c.thread.join();
 
   EXPECT_TRUE(in_flight) << "the calls ended before the deactivation began (state " << state
-                         << "); the machine is too slow for this test's 3 s calls";
+                         << "); they are held for 20 s at most";
+  EXPECT_NE(state, "ACTIVE");
+  EXPECT_TRUE(deactivate_waited) << "the calls ended before they were released";
   ASSERT_FALSE(refused.ok());
   EXPECT_THAT(refused.status().ToString(), HasSubstr("is not active"));
   ASSERT_EQ(deactivated.exit_code, 0) << deactivated.err;
@@ -199,7 +209,7 @@ TEST_F(DeploymentLoadTest, DeactivateUnderHttpLoadLetsCallsInFlightFinish) {
     EXPECT_LE(calls[i].finished, deactivate_returned);
   }
   EXPECT_EQ(env_.ListDir(markers).value_or({}).size(), 2u) << "the refused call ran";
-  CmdResult after = Ads({"model", "predict", id, "--data", R"({"sleep": 0, "echo": 3})"});
+  CmdResult after = Ads({"model", "predict", id, "--data", R"({"hold": 0, "echo": 3})"});
   EXPECT_EQ(after.exit_code, 1);
   EXPECT_THAT(after.err, HasSubstr("INACTIVE"));
 }

@@ -164,16 +164,29 @@ void DeploymentEndpoint::Serve(std::shared_ptr<const LoadedModel> model) {
   cv_.notify_all();
 }
 
+void DeploymentEndpoint::CloseLocked(const std::string& state) {
+  if (model_) {
+    stats_.worker_restarts += model_->predictor->worker_restarts();
+    closed_ = std::move(model_);
+    model_.reset();
+  }
+  info_.lifecycle_state = state;
+  cv_.notify_all();
+}
+
+void DeploymentEndpoint::Close(const std::string& state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  CloseLocked(state);
+}
+
 void DeploymentEndpoint::Stop(const std::string& state) {
   std::shared_ptr<const LoadedModel> last;
   {
     std::unique_lock<std::mutex> lock(mu_);
-    if (model_) stats_.worker_restarts += model_->predictor->worker_restarts();
-    last = std::move(model_);
-    model_.reset();
-    info_.lifecycle_state = state;
-    cv_.notify_all();
+    CloseLocked(state);
     cv_.wait(lock, [&] { return running_ == 0 && waiting_ == 0; });
+    last = std::move(closed_);
+    closed_.reset();
   }
   // `last` is the final reference: the predictor (and its python workers)
   // goes here, outside the lock.

@@ -59,8 +59,11 @@ class DeploymentEndpoint : public Endpoint {
   void SetInfo(const EndpointInfo& info);
   // Serves `model` for every call that starts from now on.
   void Serve(std::shared_ptr<const LoadedModel> model);
-  // Refuses new calls, lets running ones finish, drops the model; the
-  // snapshot's state becomes `state`.
+  // Refuses new calls from now on and wakes those waiting with Unavailable;
+  // running calls go on. Returns at once. The snapshot's state becomes
+  // `state`. A Stop() must follow to drop the model.
+  void Close(const std::string& state);
+  // Close(state), then waits until no call runs and drops the model.
   void Stop(const std::string& state);
   // Sets (or with nullptr clears) the health callback. Clearing waits until
   // no callback runs, so its target may be destroyed afterwards.
@@ -68,6 +71,7 @@ class DeploymentEndpoint : public Endpoint {
 
  private:
   void NotifyHealth(bool failing, const std::string& why);
+  void CloseLocked(const std::string& state);  // REQUIRES(mu_)
 
   const std::string log_dir_;
   const int unavailable_limit_;
@@ -76,6 +80,7 @@ class DeploymentEndpoint : public Endpoint {
   std::condition_variable health_cv_;  // health_running_ reaching 0
   EndpointInfo info_;                          // GUARDED_BY(mu_)
   std::shared_ptr<const LoadedModel> model_;   // GUARDED_BY(mu_); null = not serving
+  std::shared_ptr<const LoadedModel> closed_;  // GUARDED_BY(mu_); what Close took from model_
   int running_ = 0;                            // GUARDED_BY(mu_)
   int waiting_ = 0;                            // GUARDED_BY(mu_)
   int unavailable_in_a_row_ = 0;               // GUARDED_BY(mu_)

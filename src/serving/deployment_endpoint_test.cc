@@ -110,6 +110,37 @@ TEST(DeploymentEndpointTest, StopLetsCallsInFlightFinishAndRefusesNewOnes) {
   EXPECT_TRUE(watch.expired());  // the predictor is freed
 }
 
+TEST(DeploymentEndpointTest, CloseRefusesNewCallsAtOnceAndStopThenDropsTheModel) {
+  auto gated = std::make_shared<GatedPredictor>();
+  std::weak_ptr<GatedPredictor> watch = gated;
+  DeploymentEndpoint endpoint(Info(1), "/nonexistent");
+  endpoint.Serve(Model(gated));
+  gated.reset();
+
+  auto running = std::async(std::launch::async, [&] { return endpoint.Predict({.body = "[]"}); });
+  watch.lock()->WaitRunning(1);
+  auto waiting = std::async(std::launch::async, [&] { return endpoint.Predict({.body = "[]"}); });
+
+  // Close returns with a call still running: no wait, and from then on
+  // nothing new starts; the call waiting in line is told so.
+  endpoint.Close("UPDATING");
+  EXPECT_FALSE(endpoint.ready());
+  EXPECT_EQ(endpoint.info().lifecycle_state, "UPDATING");
+  auto refused = endpoint.Predict({.body = "[]"});
+  EXPECT_EQ(refused.status().code(), StatusCode::kUnavailable);
+  EXPECT_THAT(refused.status().message(), HasSubstr("is not active (state UPDATING)"));
+  EXPECT_EQ(waiting.get().status().code(), StatusCode::kUnavailable);
+  EXPECT_FALSE(watch.expired());  // the running call still holds it
+
+  std::thread stopper([&] { endpoint.Stop("INACTIVE"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  watch.lock()->Release();
+  stopper.join();
+  EXPECT_TRUE(running.get().ok());
+  EXPECT_EQ(endpoint.info().lifecycle_state, "INACTIVE");
+  EXPECT_TRUE(watch.expired());  // Stop dropped what Close took
+}
+
 TEST(DeploymentEndpointTest, InstanceCountBoundsConcurrentCalls) {
   auto gated = std::make_shared<GatedPredictor>();
   DeploymentEndpoint endpoint(Info(3), "/nonexistent");

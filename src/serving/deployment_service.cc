@@ -158,6 +158,15 @@ std::shared_ptr<DeploymentEndpoint> DeploymentService::EndpointOf(const std::str
   return it == endpoints_.end() ? nullptr : it->second;
 }
 
+// Once a deactivation or deletion is admitted (its state saved), the
+// endpoint takes no new call: a client that has seen the new state can no
+// longer start a prediction. Calls already running finish in the
+// background task's Stop().
+void DeploymentService::CloseEndpointLocked(const std::string& id, DeploymentState state) {
+  auto it = endpoints_.find(id);
+  if (it != endpoints_.end()) it->second->Close(std::string(StateName(state)));
+}
+
 void DeploymentService::TrackModelUse(const DeploymentRow& row) {
   std::lock_guard<std::mutex> lock(use_mu_);
   if (UsesModel(StateOf(row))) {
@@ -568,6 +577,7 @@ Result<Started> DeploymentService::Deactivate(std::string_view id, std::string_v
                                "deactivate", "MODEL_DEPLOYMENT_DEACTIVATE",
                                {{"action", "deactivate"}}, "Deactivating."));
     row = std::move(a.row);
+    CloseEndpointLocked(row.id, S::kUpdating);
   }
   RunInBackground([this, row] {
     catalog_.AdvanceDeploymentWorkRequest(row.work_request_id, "IN_PROGRESS",
@@ -592,6 +602,7 @@ Result<Started> DeploymentService::Delete(std::string_view id, std::string_view 
                           S::kDeleting, "delete", "MODEL_DEPLOYMENT_DELETE", {{"action", "delete"}},
                           "Deleting."));
     row = std::move(a.row);
+    CloseEndpointLocked(row.id, S::kDeleting);
   }
   RunInBackground([this, row] { FinishDelete(row); });
   std::lock_guard<std::mutex> lock(mu_);

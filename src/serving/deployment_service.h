@@ -189,6 +189,7 @@ class DeploymentService : public EndpointDirectory {
   void FinishDelete(const DeploymentRow& row);
   void OnHealth(const std::string& id, bool failing, const std::string& why);
   std::shared_ptr<DeploymentEndpoint> EndpointOf(const std::string& id);
+  void CloseEndpointLocked(const std::string& id, DeploymentState state);  // caller holds mu_
   std::shared_ptr<DeploymentEndpoint> MakeEndpoint(const DeploymentRow& row);
   catalog::Resource ToResource(const DeploymentRow& row) const;
   void TrackModelUse(const DeploymentRow& row);  // caller holds mu_
