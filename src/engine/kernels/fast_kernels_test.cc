@@ -916,5 +916,158 @@ TEST(FastPoolTest, DeclinesCeilModeAndAutoPad) {
   }
 }
 
+// --------------------------------------------------------------- linear ---
+
+// The fast linear kernels sum in the same order as the reference, so their
+// answers must be identical, bit for bit: runs both and compares the raw
+// bytes of every numeric output (strings by value).
+void ExpectIdenticalToReference(const ModelBuilder& b, const std::map<std::string, Value>& feeds,
+                                int threads, const std::string& what) {
+  auto ref = b.Load({.threads = threads, .registry = &ReferenceKernelRegistry()});
+  ASSERT_TRUE(ref.ok()) << what << ": " << ref.status().ToString();
+  auto fast = b.Load({.threads = threads, .registry = &FastOnly()});
+  ASSERT_TRUE(fast.ok()) << what << ": the fast kernel did not take the node: "
+                         << fast.status().ToString();
+  auto r = (*ref)->Run(feeds);
+  auto f = (*fast)->Run(feeds);
+  ASSERT_EQ(r.ok(), f.ok()) << what << ": " << r.status().ToString() << " vs "
+                            << f.status().ToString();
+  if (!r.ok()) {
+    EXPECT_EQ(r.status().message(), f.status().message()) << what;
+    return;
+  }
+  ASSERT_EQ(r->size(), f->size()) << what;
+  for (const auto& [name, rv] : *r) {
+    const Tensor& a = rv.tensor();
+    const Tensor& c = f->at(name).tensor();
+    ASSERT_EQ(a.dtype(), c.dtype()) << what << " " << name;
+    ASSERT_EQ(a.shape(), c.shape()) << what << " " << name;
+    if (a.dtype() == DataType::kString) {
+      for (int64_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a.ElementToString(i), c.ElementToString(i)) << what << " " << name << "[" << i << "]";
+      }
+    } else {
+      EXPECT_EQ(std::memcmp(a.raw_data(), c.raw_data(), a.byte_size()), 0) << what << " " << name;
+    }
+  }
+}
+
+ModelBuilder LinearClassifierModel(int64_t classes, int64_t cols, int labels, bool string_labels,
+                                   const std::string& post, std::mt19937& rng) {
+  ModelBuilder b;
+  b.Input("x", onnx::TensorProto::FLOAT)
+      .Output("label", string_labels ? onnx::TensorProto::STRING : onnx::TensorProto::INT64)
+      .Output("scores");
+  auto* n = b.Node("LinearClassifier", {"x"}, {"label", "scores"}, "linear", "ai.onnx.ml");
+  AddFloatsAttr(n, "coefficients", RandomMatrix(classes * cols, rng));
+  AddFloatsAttr(n, "intercepts", RandomMatrix(classes, rng));
+  if (string_labels) {
+    std::vector<std::string> names;
+    for (int j = 0; j < labels; ++j) names.push_back("c" + std::to_string(j));
+    AddStringsAttr(n, "classlabels_strings", names);
+  } else {
+    std::vector<int64_t> ids;
+    for (int j = 0; j < labels; ++j) ids.push_back(7 * j + 3);
+    AddIntsAttr(n, "classlabels_ints", ids);
+  }
+  AddStringAttr(n, "post_transform", post);
+  return b;
+}
+
+const std::vector<int64_t> kLinearRows = {1, 3, 4, 5, 8, 9, 257, 1000};
+const std::vector<std::string> kPosts = {"NONE", "LOGISTIC", "SOFTMAX", "SOFTMAX_ZERO", "PROBIT"};
+
+TEST(FastLinearTest, ClassifierIsIdenticalToReference) {
+  std::mt19937 rng(11);
+  // (score columns, labels): multiclass, one margin with two labels (the
+  // binary logistic model), and one score with no labels (0/1).
+  const std::vector<std::pair<int64_t, int>> shapes = {{3, 3}, {5, 5}, {1, 2}, {1, 0}, {2, 2}};
+  for (const auto& [classes, labels] : shapes) {
+    for (const std::string& post : kPosts) {
+      for (bool strings : {false, true}) {
+        if (strings && labels == 0) continue;
+        const int64_t cols = 1 + static_cast<int64_t>(rng() % 31);
+        ModelBuilder b = LinearClassifierModel(classes, cols, labels, strings, post, rng);
+        for (int64_t rows : kLinearRows) {
+          for (int threads : {1, 2}) {
+            const std::string what = std::to_string(classes) + " classes " + post +
+                                     (strings ? " strings" : " ints") + " cols=" +
+                                     std::to_string(cols) + " rows=" + std::to_string(rows) +
+                                     " threads=" + std::to_string(threads);
+            ExpectIdenticalToReference(b, {{"x", RandomFeatures(rows, cols, 0.05, rng)}}, threads,
+                                       what);
+          }
+        }
+      }
+    }
+  }
+}
+
+TEST(FastLinearTest, RegressorIsIdenticalToReference) {
+  std::mt19937 rng(12);
+  for (int64_t targets : {1, 2, 4}) {
+    for (const std::string& post : kPosts) {
+      for (bool intercepts : {true, false}) {
+        const int64_t cols = 1 + static_cast<int64_t>(rng() % 40);
+        ModelBuilder b;
+        b.Input("x", onnx::TensorProto::FLOAT).Output("y");
+        auto* n = b.Node("LinearRegressor", {"x"}, {"y"}, "linear", "ai.onnx.ml");
+        AddFloatsAttr(n, "coefficients", RandomMatrix(targets * cols, rng));
+        if (intercepts) AddFloatsAttr(n, "intercepts", RandomMatrix(targets, rng));
+        AddIntAttr(n, "targets", targets);
+        AddStringAttr(n, "post_transform", post);
+        for (int64_t rows : kLinearRows) {
+          for (int threads : {1, 2}) {
+            ExpectIdenticalToReference(b, {{"x", RandomFeatures(rows, cols, 0.05, rng)}}, threads,
+                                       std::to_string(targets) + " targets " + post +
+                                           " rows=" + std::to_string(rows));
+          }
+        }
+        // One row as a 1-D input, and a double input (the reference serves it).
+        ExpectIdenticalToReference(b, {{"x", RandomFeatures(1, cols, 0, rng, false, true)}}, 1,
+                                   "1-D");
+        ExpectIdenticalToReference(b, {{"x", RandomFeatures(9, cols, 0, rng, true)}}, 1, "double");
+      }
+    }
+  }
+}
+
+TEST(FastLinearTest, ScalerIsIdenticalToReference) {
+  std::mt19937 rng(13);
+  const int64_t cols = 6;
+  // offset and scale: absent, one value, one per column, and lengths that
+  // fit no input (an error from both).
+  const std::vector<std::pair<int64_t, int64_t>> sizes = {{0, 0}, {1, 0}, {0, 1}, {1, 1},
+                                                         {6, 1}, {1, 6}, {6, 6}, {6, 4}, {3, 3}};
+  for (const auto& [offsets, scales] : sizes) {
+    ModelBuilder b;
+    b.Input("x", onnx::TensorProto::FLOAT).Output("y");
+    auto* n = b.Node("Scaler", {"x"}, {"y"}, "scaler", "ai.onnx.ml");
+    if (offsets > 0) AddFloatsAttr(n, "offset", RandomMatrix(offsets, rng));
+    if (scales > 0) AddFloatsAttr(n, "scale", RandomMatrix(scales, rng));
+    const std::string what = "offset " + std::to_string(offsets) + " scale " +
+                             std::to_string(scales);
+    for (int64_t rows : kLinearRows) {
+      for (int threads : {1, 2}) {
+        ExpectIdenticalToReference(b, {{"x", RandomFeatures(rows, cols, 0.05, rng)}}, threads,
+                                   what + " rows=" + std::to_string(rows));
+      }
+    }
+    ExpectIdenticalToReference(b, {{"x", RandomFeatures(1, cols, 0, rng, false, true)}}, 1,
+                               what + " 1-D");
+    ExpectIdenticalToReference(b, {{"x", RandomFeatures(4, cols, 0, rng, true)}}, 1,
+                               what + " double");
+  }
+}
+
+TEST(FastLinearTest, BadInputsGiveTheReferenceErrors) {
+  std::mt19937 rng(14);
+  ModelBuilder b = LinearClassifierModel(3, 4, 3, false, "SOFTMAX", rng);
+  // Five columns for four coefficients per class; a 3-D input.
+  ExpectIdenticalToReference(b, {{"x", RandomFeatures(8, 5, 0, rng)}}, 1, "columns");
+  ExpectIdenticalToReference(
+      b, {{"x", Value(Tensor::FromVector<float>({2, 1, 4}, RandomMatrix(8, rng)))}}, 1, "rank 3");
+}
+
 }  // namespace
 }  // namespace ads::engine

@@ -46,7 +46,7 @@ double ErfInv(double y) {
 
 double Probit(double p) { return std::sqrt(2.0) * ErfInv(2 * p - 1); }
 
-void ApplyPostTransform(PostTransform pt, std::vector<double>& s) {
+void ApplyPostTransform(PostTransform pt, std::span<double> s) {
   switch (pt) {
     case PostTransform::kLogistic:
       for (double& v : s) v = Logistic(v);

@@ -12,6 +12,7 @@
 #ifndef ADS_ENGINE_KERNELS_ML_COMMON_H_
 #define ADS_ENGINE_KERNELS_ML_COMMON_H_
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -30,7 +31,7 @@ double Probit(double p);
 
 // Applies a post transform to one row of scores (size >= 2 for the
 // softmaxes; elementwise otherwise).
-void ApplyPostTransform(PostTransform pt, std::vector<double>& scores);
+void ApplyPostTransform(PostTransform pt, std::span<double> scores);
 
 // How a classifier that produced one score expands it into two columns
 // (onnxruntime's convention): kProbability: [1-s, s]; kMargin: [-s, s], or

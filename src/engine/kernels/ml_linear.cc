@@ -1,7 +1,11 @@
 // Reference kernels for the numeric ai.onnx.ml preprocessors and linear
 // models: LinearClassifier, LinearRegressor, Scaler, Normalizer, Binarizer,
 // Imputer.
+#include "engine/kernels/ml_linear.h"
+
+#include <algorithm>
 #include <cmath>
+#include <span>
 
 #include "base/strings.h"
 #include "engine/kernels/kernel_util.h"
@@ -10,51 +14,104 @@
 
 namespace ads::engine::kernels {
 
-namespace {
-
-// scores[r][t] = sum_c x[r][c] * coef[t][c] + intercept[t].
-Result<std::vector<double>> LinearScores(const FeatureMatrix& x, const std::vector<float>& coef,
-                                         const std::vector<float>& intercepts, int64_t targets,
-                                         std::string_view op) {
-  if (static_cast<int64_t>(coef.size()) != targets * x.cols) {
-    return InvalidArgumentError(std::string(op) + " has " + std::to_string(coef.size()) +
+Status LinearSpec::CheckColumns(int64_t cols) const {
+  if (static_cast<int64_t>(coef.size()) != targets * cols) {
+    return InvalidArgumentError(op + " has " + std::to_string(coef.size()) +
                                 " coefficients, but " + std::to_string(targets) + " x " +
-                                std::to_string(x.cols) + " input columns need " +
-                                std::to_string(targets * x.cols));
+                                std::to_string(cols) + " input columns need " +
+                                std::to_string(targets * cols));
   }
-  std::vector<double> s(static_cast<size_t>(x.rows * targets));
-  for (int64_t r = 0; r < x.rows; ++r) {
-    for (int64_t t = 0; t < targets; ++t) {
-      double acc = intercepts.empty() ? 0.0 : intercepts[t];
-      for (int64_t c = 0; c < x.cols; ++c) acc += x.at(r, c) * coef[t * x.cols + c];
-      s[r * targets + t] = acc;
-    }
-  }
-  return s;
+  return OkStatus();
 }
 
-Result<std::unique_ptr<Kernel>> MakeLinearRegressor(const KernelInfo& info) {
-  ADS_ASSIGN_OR_RETURN(std::vector<float> coef, info.GetFloats("coefficients"));
-  ADS_ASSIGN_OR_RETURN(std::vector<float> intercepts, info.GetFloats("intercepts"));
-  ADS_ASSIGN_OR_RETURN(int64_t targets, info.GetInt("targets", 1));
-  ADS_ASSIGN_OR_RETURN(PostTransform post, ParsePostTransform(info));
-  if (targets < 1) return info.Error("targets must be at least 1");
-  if (!intercepts.empty() && static_cast<int64_t>(intercepts.size()) != targets) {
+int64_t LinearSpec::FinishClassifierRow(double* s, float* z) const {
+  int64_t label;
+  if (targets == 1) {
+    label = s[0] > 0 ? 1 : 0;
+  } else {
+    label = std::max_element(s, s + targets) - s;
+  }
+  if (targets > 1) {
+    ApplyPostTransform(post, std::span<double>(s, static_cast<size_t>(targets)));
+  } else if (post == PostTransform::kProbit) {
+    s[0] = Probit(s[0]);
+    s[1] = 0.0;
+  } else if (add_second) {
+    // A binary logistic model (sklearn's LogisticRegression as skl2onnx
+    // writes it) gives [1 - p, p] with p = logistic(margin), as
+    // onnxruntime does; without a transform the margin itself is used.
+    if (post == PostTransform::kLogistic) s[0] = Logistic(s[0]);
+    auto [a, b] = ExpandBinaryScore(s[0], post, SecondClass::kProbability);
+    s[0] = a;
+    s[1] = b;
+  }
+  for (int64_t j = 0; j < out_cols; ++j) z[j] = static_cast<float>(s[j]);
+  return label;
+}
+
+void LinearSpec::FinishRegressorRow(double* s, float* y) const {
+  // As onnxruntime: one target only honours PROBIT.
+  if (targets > 1) {
+    ApplyPostTransform(post, std::span<double>(s, static_cast<size_t>(targets)));
+  } else if (post == PostTransform::kProbit) {
+    s[0] = Probit(s[0]);
+  }
+  for (int64_t t = 0; t < targets; ++t) y[t] = static_cast<float>(s[t]);
+}
+
+Result<LinearSpec> ReadLinearRegressor(const KernelInfo& info) {
+  LinearSpec spec;
+  spec.op = "LinearRegressor";
+  ADS_ASSIGN_OR_RETURN(spec.coef, info.GetFloats("coefficients"));
+  ADS_ASSIGN_OR_RETURN(spec.intercepts, info.GetFloats("intercepts"));
+  ADS_ASSIGN_OR_RETURN(spec.targets, info.GetInt("targets", 1));
+  ADS_ASSIGN_OR_RETURN(spec.post, ParsePostTransform(info));
+  if (spec.targets < 1) return info.Error("targets must be at least 1");
+  if (!spec.intercepts.empty() && static_cast<int64_t>(spec.intercepts.size()) != spec.targets) {
     return info.Error("intercepts must have one value per target");
   }
-  return MakeKernel([=](KernelContext& ctx) -> Status {
+  spec.out_cols = spec.targets;
+  return spec;
+}
+
+Result<LinearSpec> ReadLinearClassifier(const KernelInfo& info) {
+  LinearSpec spec;
+  spec.op = "LinearClassifier";
+  ADS_ASSIGN_OR_RETURN(spec.coef, info.GetFloats("coefficients"));
+  ADS_ASSIGN_OR_RETURN(spec.intercepts, info.GetFloats("intercepts"));
+  ADS_ASSIGN_OR_RETURN(spec.labels, ReadClassLabels(info, "classlabels_ints"));
+  ADS_ASSIGN_OR_RETURN(spec.post, ParsePostTransform(info));
+  if (spec.coef.empty()) return info.Error("attribute 'coefficients' is required");
+  if (spec.intercepts.empty()) return info.Error("attribute 'intercepts' is required");
+  spec.targets = static_cast<int64_t>(spec.intercepts.size());
+  if (spec.targets > 1 && static_cast<int64_t>(spec.labels.size()) != spec.targets) {
+    return info.Error("there must be one class label per intercept");
+  }
+  // One score column with two labels: the score is the positive-class
+  // margin and a second column is added (onnxruntime's convention).
+  spec.add_second = spec.targets == 1 && spec.labels.size() == 2;
+  spec.out_cols = spec.add_second ? 2 : spec.targets;
+  if (spec.targets == 1 && spec.labels.size() != 2) {
+    spec.labels.ints = {0, 1};
+    spec.labels.names = {"0", "1"};
+  }
+  return spec;
+}
+
+namespace {
+
+Result<std::unique_ptr<Kernel>> MakeLinearRegressor(const KernelInfo& info) {
+  ADS_ASSIGN_OR_RETURN(LinearSpec spec, ReadLinearRegressor(info));
+  return MakeKernel([spec](KernelContext& ctx) -> Status {
     ADS_ASSIGN_OR_RETURN(const Tensor* xt, ctx.input(0));
-    ADS_ASSIGN_OR_RETURN(FeatureMatrix x, ReadFeatures(*xt, "LinearRegressor"));
-    ADS_ASSIGN_OR_RETURN(std::vector<double> s,
-                         LinearScores(x, coef, intercepts, targets, "LinearRegressor"));
-    Tensor y(DataType::kFloat, {x.rows, targets});
+    ADS_ASSIGN_OR_RETURN(FeatureMatrix x, ReadFeatures(*xt, spec.op));
+    ADS_RETURN_IF_ERROR(spec.CheckColumns(x.cols));
+    Tensor y(DataType::kFloat, {x.rows, spec.targets});
     float* py = y.mutable_data<float>();
+    std::vector<double> s(static_cast<size_t>(spec.scratch_size()));
     for (int64_t r = 0; r < x.rows; ++r) {
-      std::vector<double> row(s.begin() + r * targets, s.begin() + (r + 1) * targets);
-      // As onnxruntime: one target only honours PROBIT.
-      if (targets > 1) ApplyPostTransform(post, row);
-      else if (post == PostTransform::kProbit) row[0] = Probit(row[0]);
-      for (int64_t t = 0; t < targets; ++t) py[r * targets + t] = static_cast<float>(row[t]);
+      spec.Scores(x.values.data() + r * x.cols, x.cols, s.data());
+      spec.FinishRegressorRow(s.data(), py + r * spec.targets);
     }
     ctx.set_output(0, std::move(y));
     return OkStatus();
@@ -62,56 +119,20 @@ Result<std::unique_ptr<Kernel>> MakeLinearRegressor(const KernelInfo& info) {
 }
 
 Result<std::unique_ptr<Kernel>> MakeLinearClassifier(const KernelInfo& info) {
-  ADS_ASSIGN_OR_RETURN(std::vector<float> coef, info.GetFloats("coefficients"));
-  ADS_ASSIGN_OR_RETURN(std::vector<float> intercepts, info.GetFloats("intercepts"));
-  ADS_ASSIGN_OR_RETURN(ClassLabels labels, ReadClassLabels(info, "classlabels_ints"));
-  ADS_ASSIGN_OR_RETURN(PostTransform post, ParsePostTransform(info));
-  if (coef.empty()) return info.Error("attribute 'coefficients' is required");
-  if (intercepts.empty()) return info.Error("attribute 'intercepts' is required");
-  const int64_t classes = static_cast<int64_t>(intercepts.size());
-  if (classes > 1 && static_cast<int64_t>(labels.size()) != classes) {
-    return info.Error("there must be one class label per intercept");
-  }
-  return MakeKernel([=](KernelContext& ctx) -> Status {
+  ADS_ASSIGN_OR_RETURN(LinearSpec spec, ReadLinearClassifier(info));
+  return MakeKernel([spec](KernelContext& ctx) -> Status {
     ADS_ASSIGN_OR_RETURN(const Tensor* xt, ctx.input(0));
-    ADS_ASSIGN_OR_RETURN(FeatureMatrix x, ReadFeatures(*xt, "LinearClassifier"));
-    ADS_ASSIGN_OR_RETURN(std::vector<double> s,
-                         LinearScores(x, coef, intercepts, classes, "LinearClassifier"));
-    // One score column with two labels: the score is the positive-class
-    // margin and a second column is added (onnxruntime's convention).
-    const bool add_second = classes == 1 && labels.size() == 2;
-    const int64_t out_cols = add_second ? 2 : classes;
-    Tensor z(DataType::kFloat, {x.rows, out_cols});
+    ADS_ASSIGN_OR_RETURN(FeatureMatrix x, ReadFeatures(*xt, spec.op));
+    ADS_RETURN_IF_ERROR(spec.CheckColumns(x.cols));
+    Tensor z(DataType::kFloat, {x.rows, spec.out_cols});
     float* pz = z.mutable_data<float>();
     std::vector<int64_t> label_index(static_cast<size_t>(x.rows));
-    ClassLabels binary = labels;
-    if (classes == 1 && labels.size() != 2) {
-      binary.ints = {0, 1};
-      binary.names = {"0", "1"};
-    }
+    std::vector<double> s(static_cast<size_t>(spec.scratch_size()));
     for (int64_t r = 0; r < x.rows; ++r) {
-      std::vector<double> row(s.begin() + r * classes, s.begin() + (r + 1) * classes);
-      if (classes == 1) {
-        label_index[r] = row[0] > 0 ? 1 : 0;
-      } else {
-        label_index[r] = std::max_element(row.begin(), row.end()) - row.begin();
-      }
-      if (classes > 1) {
-        ApplyPostTransform(post, row);
-      } else if (post == PostTransform::kProbit) {
-        row[0] = Probit(row[0]);
-        if (add_second) row.push_back(0.0);
-      } else if (add_second) {
-        // A binary logistic model (sklearn's LogisticRegression as skl2onnx
-        // writes it) gives [1 - p, p] with p = logistic(margin), as
-        // onnxruntime does; without a transform the margin itself is used.
-        if (post == PostTransform::kLogistic) row[0] = Logistic(row[0]);
-        auto [a, b] = ExpandBinaryScore(row[0], post, SecondClass::kProbability);
-        row = {a, b};
-      }
-      for (int64_t j = 0; j < out_cols; ++j) pz[r * out_cols + j] = static_cast<float>(row[j]);
+      spec.Scores(x.values.data() + r * x.cols, x.cols, s.data());
+      label_index[r] = spec.FinishClassifierRow(s.data(), pz + r * spec.out_cols);
     }
-    ctx.set_output(0, MakeLabelTensor(classes == 1 ? binary : labels, label_index));
+    ctx.set_output(0, MakeLabelTensor(spec.labels, label_index));
     ctx.set_output(1, std::move(z));
     return OkStatus();
   });

@@ -14,6 +14,7 @@ void RegisterFastKernels(KernelRegistry& registry) {
   kernels::RegisterFastGemmKernels(registry);
   kernels::RegisterFastConvKernels(registry);
   kernels::RegisterFastPoolKernels(registry);
+  kernels::RegisterFastLinearKernels(registry);
 }
 
 const KernelRegistry& ReferenceKernelRegistry() {

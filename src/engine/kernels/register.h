@@ -37,6 +37,7 @@ void RegisterFastTreeKernels(KernelRegistry& registry);     // fast_tree_kernels
 void RegisterFastGemmKernels(KernelRegistry& registry);     // fast_gemm_kernels.cc
 void RegisterFastConvKernels(KernelRegistry& registry);     // fast_conv.cc
 void RegisterFastPoolKernels(KernelRegistry& registry);     // fast_pool.cc
+void RegisterFastLinearKernels(KernelRegistry& registry);   // fast_linear.cc
 void RegisterGlueKernels(KernelRegistry& registry);         // glue.cc, glue_shape.cc
 void RegisterShapeKernels(KernelRegistry& registry);
 void RegisterElementwiseKernels(KernelRegistry& registry);  // elementwise.cc
