@@ -82,28 +82,14 @@ class FastLinear : public Kernel {
       ctx.set_output(0, std::move(z));
       return OkStatus();
     }
-    // Integer labels are written straight into the output; string labels
-    // go through the label indices.
-    std::optional<Tensor> int_labels;
-    int64_t* pl = nullptr;
-    std::vector<int64_t> label;
-    if (spec_.labels.strings) {
-      label.resize(static_cast<size_t>(rows));
-    } else {
-      ADS_ASSIGN_OR_RETURN(int_labels, ctx.NewOutput(0, DataType::kInt64, {rows}));
-      pl = int_labels->mutable_data<int64_t>();
-    }
+    LabelWriter labels(spec_.labels);
+    ADS_RETURN_IF_ERROR(labels.Start(ctx, 0, rows));
     RunRows(ctx, rows, [&](int64_t begin, int64_t end) {
       ScoreRows(*in, begin, end, [&](int64_t r, double* s) {
-        const int64_t best = spec_.FinishClassifierRow(s, pz + r * out_cols);
-        if (pl != nullptr) {
-          pl[r] = spec_.labels.ints[best];
-        } else {
-          label[r] = best;
-        }
+        labels.Set(r, spec_.FinishClassifierRow(s, pz + r * out_cols));
       });
     });
-    ctx.set_output(0, pl != nullptr ? std::move(*int_labels) : MakeLabelTensor(spec_.labels, label));
+    ctx.set_output(0, labels.Finish());
     ctx.set_output(1, std::move(z));
     return OkStatus();
   }

@@ -88,30 +88,15 @@ class FastTreeClassifier : public Kernel {
           const int64_t n = n_classes_;
           ADS_ASSIGN_OR_RETURN(Tensor z, ctx.NewOutput(1, DataType::kFloat, {rows, n}));
           float* pz = z.mutable_data<float>();
-          // Integer labels are written straight into the output; string
-          // labels go through the label indices.
-          std::optional<Tensor> int_labels;
-          int64_t* pl = nullptr;
-          std::vector<int64_t> label;
-          if (spec_.labels.strings) {
-            label.resize(static_cast<size_t>(rows));
-          } else {
-            ADS_ASSIGN_OR_RETURN(int_labels, ctx.NewOutput(0, DataType::kInt64, {rows}));
-            pl = int_labels->mutable_data<int64_t>();
-          }
+          LabelWriter labels(spec_.labels);
+          ADS_RETURN_IF_ERROR(labels.Start(ctx, 0, rows));
           ScoreTreeRows(fast_, x, rows, cols, ctx.pool(), {}, [&](int64_t r, TreeRowScratch& sc) {
-            const int64_t best = spec_.Finalize(sc.s, sc.has);
-            if (pl != nullptr) {
-              pl[r] = spec_.labels.ints[best];
-            } else {
-              label[r] = best;
-            }
+            labels.Set(r, spec_.Finalize(sc.s, sc.has));
             const int64_t m = std::min<int64_t>(n, static_cast<int64_t>(sc.s.size()));
             for (int64_t j = 0; j < m; ++j) pz[r * n + j] = static_cast<float>(sc.s[j]);
             for (int64_t j = m; j < n; ++j) pz[r * n + j] = 0;
           });
-          ctx.set_output(
-              0, pl != nullptr ? std::move(*int_labels) : MakeLabelTensor(spec_.labels, label));
+          ctx.set_output(0, labels.Finish());
           ctx.set_output(1, std::move(z));
           return OkStatus();
         });

@@ -127,6 +127,21 @@ Tensor MakeLabelTensor(const ClassLabels& labels, const std::vector<int64_t>& in
   return Tensor::FromVector<int64_t>({n}, out);
 }
 
+Status LabelWriter::Start(const KernelContext& ctx, size_t output, int64_t rows) {
+  if (labels_.strings) {
+    index_.resize(static_cast<size_t>(rows));
+    return OkStatus();
+  }
+  ADS_ASSIGN_OR_RETURN(tensor_, ctx.NewOutput(output, DataType::kInt64, {rows}));
+  ints_ = tensor_->mutable_data<int64_t>();
+  return OkStatus();
+}
+
+Tensor LabelWriter::Finish() {
+  ints_ = nullptr;
+  return tensor_ ? std::move(*tensor_) : MakeLabelTensor(labels_, index_);
+}
+
 Result<std::vector<double>> GetDoubles(const KernelInfo& info, const std::string& name) {
   if (info.HasAttribute(name + "_as_tensor")) {
     ADS_ASSIGN_OR_RETURN(Tensor t, info.GetTensor(name + "_as_tensor"));

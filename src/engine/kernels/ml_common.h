@@ -12,6 +12,7 @@
 #ifndef ADS_ENGINE_KERNELS_ML_COMMON_H_
 #define ADS_ENGINE_KERNELS_ML_COMMON_H_
 
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -60,6 +61,40 @@ struct ClassLabels {
 Result<ClassLabels> ReadClassLabels(const KernelInfo& info, const char* ints_name);
 // A [rows] tensor of labels picked by index from `labels`.
 Tensor MakeLabelTensor(const ClassLabels& labels, const std::vector<int64_t>& index);
+
+// A classifier's label output filled row by row (rows may be set from
+// several threads, each row once): int64 labels go straight into an output
+// tensor from the run's arena, string labels through their indices. Neither
+// copied nor moved: a small tensor keeps its elements inline, so the writer
+// must stay where Start() pointed into it.
+//
+//   LabelWriter labels(spec.labels);
+//   ADS_RETURN_IF_ERROR(labels.Start(ctx, /*output=*/0, rows));
+//   labels.Set(r, best);               // for every row
+//   ctx.set_output(0, labels.Finish());
+class LabelWriter {
+ public:
+  explicit LabelWriter(const ClassLabels& labels) : labels_(labels) {}
+  LabelWriter(const LabelWriter&) = delete;
+  LabelWriter& operator=(const LabelWriter&) = delete;
+
+  Status Start(const KernelContext& ctx, size_t output, int64_t rows);
+  void Set(int64_t row, int64_t index) {
+    if (ints_ != nullptr) {
+      ints_[row] = labels_.ints[index];
+    } else {
+      index_[row] = index;
+    }
+  }
+  // The [rows] label tensor; call once, after every row is set.
+  Tensor Finish();
+
+ private:
+  const ClassLabels& labels_;
+  std::optional<Tensor> tensor_;  // int labels
+  int64_t* ints_ = nullptr;
+  std::vector<int64_t> index_;  // string labels
+};
 
 // Attribute `name` as doubles from `<name>_as_tensor` (double tensor) when
 // present, otherwise from the float list `name`.
