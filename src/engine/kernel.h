@@ -59,6 +59,16 @@ class KernelContext {
   }
   std::vector<Value>& outputs() { return outputs_; }
   ThreadPool* pool() const { return pool_; }
+  // fn over [0, n) through the pool's ParallelFor (chunks of at least
+  // `min_chunk`), or fn(0, n) on this thread when the run has no pool.
+  void ParallelFor(int64_t n, int64_t min_chunk,
+                   const std::function<void(int64_t, int64_t)>& fn) const {
+    if (pool_ != nullptr) {
+      pool_->ParallelFor(n, min_chunk, fn);
+    } else {
+      fn(0, n);
+    }
+  }
 
   // Run-time buffer reuse (set by the executor; absent in constant folding
   // and when a kernel is run alone). `escaping[i]`: output i leaves the run

@@ -24,7 +24,8 @@
 namespace ads::engine::kernels {
 namespace {
 
-// Rows per chunk of the thread pool: small batches stay on the caller.
+// Rows per chunk of the thread pool (ParallelFor keeps a batch this small
+// on the caller).
 constexpr int64_t kRowsPerChunk = 256;
 constexpr int64_t kRowBlock = 4;  // the four sums below
 
@@ -40,14 +41,6 @@ std::optional<FloatRows> AsFloatRows(const Tensor& t) {
   if (t.rank() == 1) return FloatRows{t.data<float>(), 1, t.dim(0)};
   if (t.rank() == 2) return FloatRows{t.data<float>(), t.dim(0), t.dim(1)};
   return std::nullopt;
-}
-
-void RunRows(KernelContext& ctx, int64_t rows, const std::function<void(int64_t, int64_t)>& fn) {
-  if (ctx.pool() != nullptr && rows > kRowsPerChunk) {
-    ctx.pool()->ParallelFor(rows, kRowsPerChunk, fn);
-  } else {
-    fn(0, rows);
-  }
 }
 
 class FastLinear : public Kernel {
@@ -74,7 +67,7 @@ class FastLinear : public Kernel {
                                                  {rows, out_cols}));
     float* pz = z.mutable_data<float>();
     if (!classifier_) {
-      RunRows(ctx, rows, [&](int64_t begin, int64_t end) {
+      ctx.ParallelFor(rows, kRowsPerChunk, [&](int64_t begin, int64_t end) {
         ScoreRows(*in, begin, end, [&](int64_t r, double* s) {
           spec_.FinishRegressorRow(s, pz + r * out_cols);
         });
@@ -84,7 +77,7 @@ class FastLinear : public Kernel {
     }
     LabelWriter labels(spec_.labels);
     ADS_RETURN_IF_ERROR(labels.Start(ctx, 0, rows));
-    RunRows(ctx, rows, [&](int64_t begin, int64_t end) {
+    ctx.ParallelFor(rows, kRowsPerChunk, [&](int64_t begin, int64_t end) {
       ScoreRows(*in, begin, end, [&](int64_t r, double* s) {
         labels.Set(r, spec_.FinishClassifierRow(s, pz + r * out_cols));
       });
@@ -164,7 +157,7 @@ class FastScaler : public Kernel {
     ADS_ASSIGN_OR_RETURN(Tensor y, ctx.NewOutput(0, DataType::kFloat, xt->shape()));
     float* py = y.mutable_data<float>();
     const int64_t cols = in->cols;
-    RunRows(ctx, in->rows, [&](int64_t begin, int64_t end) {
+    ctx.ParallelFor(in->rows, kRowsPerChunk, [&](int64_t begin, int64_t end) {
       for (int64_t r = begin; r < end; ++r) {
         const float* x = in->x + r * cols;
         float* out = py + r * cols;

@@ -144,10 +144,7 @@ class FastMaxPool : public Kernel {
       for (int64_t p = begin; p < end; ++p) Plane(px + p * h * w, h, w, oh, ow, py + p * oh * ow);
     };
     const int64_t work = std::max<int64_t>(1, oh * ow * kh_ * kw_);
-    if (ctx.pool())
-      ctx.pool()->ParallelFor(planes, std::max<int64_t>(1, (1 << 16) / work), run);
-    else
-      run(0, planes);
+    ctx.ParallelFor(planes, std::max<int64_t>(1, (1 << 16) / work), run);
     ctx.set_output(0, std::move(y));
     return OkStatus();
   }

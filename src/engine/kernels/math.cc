@@ -128,11 +128,7 @@ Result<std::unique_ptr<Kernel>> MakeReferenceGemm(const KernelInfo& info) {
           }
         }
       };
-      if (ctx.pool()) {
-        ctx.pool()->ParallelFor(m, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, k * n)), rows);
-      } else {
-        rows(0, m);
-      }
+      ctx.ParallelFor(m, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, k * n)), rows);
       ctx.set_output(0, std::move(y));
       return OkStatus();
     });

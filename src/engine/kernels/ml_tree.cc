@@ -201,8 +201,7 @@ class TreeRegressor : public Kernel {
         for (int64_t j = 0; j < n_targets; ++j) py[r * n_targets + j] = static_cast<float>(s[j]);
       }
     };
-    if (ctx.pool()) ctx.pool()->ParallelFor(x.rows, 16, rows);
-    else rows(0, x.rows);
+    ctx.ParallelFor(x.rows, 16, rows);
     ctx.set_output(0, std::move(y));
     return OkStatus();
   }
@@ -238,8 +237,7 @@ class TreeClassifier : public Kernel {
         }
       }
     };
-    if (ctx.pool()) ctx.pool()->ParallelFor(x.rows, 16, rows);
-    else rows(0, x.rows);
+    ctx.ParallelFor(x.rows, 16, rows);
     ctx.set_output(0, MakeLabelTensor(spec_.labels, label));
     ctx.set_output(1, std::move(z));
     return OkStatus();
