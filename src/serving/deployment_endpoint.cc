@@ -167,8 +167,7 @@ void DeploymentEndpoint::Serve(std::shared_ptr<const LoadedModel> model) {
 void DeploymentEndpoint::CloseLocked(const std::string& state) {
   if (model_) {
     stats_.worker_restarts += model_->predictor->worker_restarts();
-    closed_ = std::move(model_);
-    model_.reset();
+    closed_ = std::move(model_);  // leaves model_ null
   }
   info_.lifecycle_state = state;
   cv_.notify_all();
@@ -186,7 +185,6 @@ void DeploymentEndpoint::Stop(const std::string& state) {
     CloseLocked(state);
     cv_.wait(lock, [&] { return running_ == 0 && waiting_ == 0; });
     last = std::move(closed_);
-    closed_.reset();
   }
   // `last` is the final reference: the predictor (and its python workers)
   // goes here, outside the lock.
