@@ -68,6 +68,26 @@ void ExpectSameOutputs(const std::map<std::string, Value>& ref,
   }
 }
 
+// Every output identical: the raw bytes of numeric tensors, strings by value.
+void ExpectIdenticalOutputs(const std::map<std::string, Value>& want,
+                            const std::map<std::string, Value>& got, const std::string& what) {
+  ASSERT_EQ(want.size(), got.size()) << what;
+  for (const auto& [name, wv] : want) {
+    ASSERT_TRUE(got.count(name)) << what << ": missing " << name;
+    const Tensor& a = wv.tensor();
+    const Tensor& c = got.at(name).tensor();
+    ASSERT_EQ(a.dtype(), c.dtype()) << what << " " << name;
+    ASSERT_EQ(a.shape(), c.shape()) << what << " " << name;
+    if (a.dtype() == DataType::kString) {
+      for (int64_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a.ElementToString(i), c.ElementToString(i)) << what << " " << name << "[" << i << "]";
+      }
+    } else {
+      EXPECT_EQ(std::memcmp(a.raw_data(), c.raw_data(), a.byte_size()), 0) << what << " " << name;
+    }
+  }
+}
+
 // Loads `b` with both registries and `threads`, runs `feeds`, compares.
 void CompareFastToReference(const ModelBuilder& b, const std::map<std::string, Value>& feeds,
                             int threads, const std::string& what) {
@@ -582,14 +602,7 @@ TEST(FastTreeTest, RepeatedRunsKeepEarlierOutputsAndMatchFreshSessions) {
       ASSERT_TRUE(fresh.ok());
       auto want = (*fresh)->Run({{"x", inputs[run]}});
       ASSERT_TRUE(want.ok());
-      for (const char* name : {"label", "scores"}) {
-        const Tensor& a = want->at(name).tensor();
-        const Tensor& c = kept[run].at(name).tensor();
-        ASSERT_EQ(a.shape(), c.shape()) << name << " run " << run;
-        for (int64_t i = 0; i < a.size(); ++i) {
-          EXPECT_EQ(a.ElementToString(i), c.ElementToString(i)) << name << " run " << run;
-        }
-      }
+      ExpectIdenticalOutputs(*want, kept[run], "run " + std::to_string(run));
     }
   }
 }
@@ -919,8 +932,8 @@ TEST(FastPoolTest, DeclinesCeilModeAndAutoPad) {
 // --------------------------------------------------------------- linear ---
 
 // The fast linear kernels sum in the same order as the reference, so their
-// answers must be identical, bit for bit: runs both and compares the raw
-// bytes of every numeric output (strings by value).
+// answers must be identical, bit for bit: runs both and compares them with
+// ExpectIdenticalOutputs.
 void ExpectIdenticalToReference(const ModelBuilder& b, const std::map<std::string, Value>& feeds,
                                 int threads, const std::string& what) {
   auto ref = b.Load({.threads = threads, .registry = &ReferenceKernelRegistry()});
@@ -936,20 +949,7 @@ void ExpectIdenticalToReference(const ModelBuilder& b, const std::map<std::strin
     EXPECT_EQ(r.status().message(), f.status().message()) << what;
     return;
   }
-  ASSERT_EQ(r->size(), f->size()) << what;
-  for (const auto& [name, rv] : *r) {
-    const Tensor& a = rv.tensor();
-    const Tensor& c = f->at(name).tensor();
-    ASSERT_EQ(a.dtype(), c.dtype()) << what << " " << name;
-    ASSERT_EQ(a.shape(), c.shape()) << what << " " << name;
-    if (a.dtype() == DataType::kString) {
-      for (int64_t i = 0; i < a.size(); ++i) {
-        EXPECT_EQ(a.ElementToString(i), c.ElementToString(i)) << what << " " << name << "[" << i << "]";
-      }
-    } else {
-      EXPECT_EQ(std::memcmp(a.raw_data(), c.raw_data(), a.byte_size()), 0) << what << " " << name;
-    }
-  }
+  ExpectIdenticalOutputs(*r, *f, what);
 }
 
 ModelBuilder LinearClassifierModel(int64_t classes, int64_t cols, int labels, bool string_labels,
