@@ -64,9 +64,8 @@ Tensor MakeLabelTensor(const ClassLabels& labels, const std::vector<int64_t>& in
 
 // A classifier's label output filled row by row (rows may be set from
 // several threads, each row once): int64 labels go straight into an output
-// tensor from the run's arena, string labels through their indices. Neither
-// copied nor moved: a small tensor keeps its elements inline, so the writer
-// must stay where Start() pointed into it.
+// tensor from the run's arena, string labels through their indices. Used in
+// place, not copied: Set writes through a pointer into the output Start made.
 //
 //   LabelWriter labels(spec.labels);
 //   ADS_RETURN_IF_ERROR(labels.Start(ctx, /*output=*/0, rows));
