@@ -4,7 +4,6 @@
 //
 // Thread-safety: kernels are immutable after creation; Run is reentrant.
 #include <algorithm>
-#include <optional>
 #include <vector>
 
 #include "engine/kernels/fast_tree.h"
